@@ -1,0 +1,355 @@
+//! `callscore`: score call transcripts from the command line.
+//!
+//! A thin shell over the `callscore` crate: it finds and reads files, scores them in
+//! parallel (rayon) in ordered chunks, and writes each chunk's results before reading the
+//! next, so memory stays bounded and an interrupted run keeps what it wrote.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use callscore::{Error, Format, Report, Ruleset, ScoreOptions, Status};
+use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
+
+mod render;
+
+/// Score transcribed phone calls against call-etiquette rules.
+#[derive(Parser, Debug)]
+#[command(name = "callscore", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Score transcripts (files, directories walked for transcripts, or `-` for stdin).
+    Score(ScoreArgs),
+    /// List the rules with id, weight, critical and the one-line description.
+    Rules {
+        /// Also print every rule's phrase lists.
+        #[arg(long)]
+        show_phrases: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a rule's full documentation.
+    Explain {
+        /// The rule id, e.g. `no-overpromising`.
+        rule: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct ScoreArgs {
+    /// Transcript files or directories; `-` reads standard input.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = OutFormat::Text)]
+    format: OutFormat,
+    /// Speaker name to take as the agent (repeatable); overrides headers and inference.
+    #[arg(long = "agent", short = 'a', value_name = "NAME")]
+    agents: Vec<String>,
+    /// Pass mark (default 80).
+    #[arg(long, value_name = "N")]
+    pass_mark: Option<f64>,
+    /// Exit with status 1 if any transcript scores below N.
+    #[arg(long, value_name = "N")]
+    fail_under: Option<f64>,
+    /// Input format (default: decided from the extension and content).
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    input_format: String,
+    /// Replace invalid UTF-8 instead of failing (the report says so).
+    #[arg(long)]
+    lossy: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum OutFormat {
+    /// A readable scorecard per transcript.
+    Text,
+    /// One JSON report (a JSON array for several inputs).
+    Json,
+    /// One JSON report per line.
+    Jsonl,
+}
+
+/// One input to score.
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    fn source(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_string(),
+            Input::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// A failure to score one input.
+struct Failure {
+    source: String,
+    kind: String,
+    message: String,
+    line: Option<usize>,
+}
+
+impl Failure {
+    fn from_error(source: String, e: &Error) -> Self {
+        Failure {
+            message: e.to_string(),
+            kind: e.kind().to_string(),
+            line: e.line(),
+            source,
+        }
+    }
+
+    fn to_json(&self) -> String {
+        serde_json::json!({
+            "source": self.source,
+            "error": {"kind": self.kind, "message": self.message, "line": self.line}
+        })
+        .to_string()
+    }
+}
+
+const EXTENSIONS: &[&str] = &["txt"];
+const CHUNK: usize = 256;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("callscore: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    let ruleset = Ruleset::builtin().map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Rules { show_phrases, json } => {
+            print!("{}", render::rules(ruleset, show_phrases, json));
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            let r = ruleset.rule(&rule).map_err(|e| e.to_string())?;
+            println!(
+                "{}\n\nWeight: {}{}\nTip: {}",
+                r.doc,
+                r.weight,
+                if r.critical { " (critical)" } else { "" },
+                r.tip
+            );
+            Ok(0)
+        }
+        Command::Score(args) => score(ruleset, args),
+    }
+}
+
+fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
+    let format = Format::from_name(&args.input_format).ok_or_else(|| {
+        format!(
+            "unknown --input-format `{}` (use auto or text)",
+            args.input_format
+        )
+    })?;
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| e.to_string())?;
+    }
+    let opts = ScoreOptions {
+        agents: args.agents.clone(),
+        pass_mark: args.pass_mark,
+        format,
+        lossy: args.lossy,
+        ..Default::default()
+    };
+    let mut inputs = Vec::new();
+    let mut failures_before = Vec::new();
+    for arg in &args.inputs {
+        if arg == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let p = Path::new(arg);
+        if p.is_dir() {
+            walk(p, &mut inputs, &mut failures_before);
+        } else {
+            inputs.push(Input::File(p.to_path_buf()));
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let color = io::stdout().is_terminal();
+    let (mut n_fail, mut below) = (0usize, false);
+    let mut first = true;
+    let many = inputs.len() + failures_before.len() > 1;
+    let w = |out: &mut io::BufWriter<io::StdoutLock>, s: &str| -> Result<(), String> {
+        out.write_all(s.as_bytes())
+            .map_err(|e| format!("cannot write output: {e}"))
+    };
+    if args.format == OutFormat::Json && many {
+        w(&mut out, "[")?;
+    }
+    let mut emit = |out: &mut io::BufWriter<io::StdoutLock>,
+                    r: Result<Report, Failure>|
+     -> Result<(), String> {
+        let text = match (&r, args.format) {
+            (Ok(rep), OutFormat::Text) => render::scorecard(rep, color),
+            (Ok(rep), _) => rep.to_json(),
+            (Err(f), OutFormat::Text) => {
+                eprintln!("callscore: {}: {}", f.source, f.message);
+                String::new()
+            }
+            (Err(f), _) => f.to_json(),
+        };
+        match &r {
+            Ok(rep) => below |= args.fail_under.is_some_and(|n| rep.score < n),
+            Err(_) => n_fail += 1,
+        }
+        if text.is_empty() {
+            return Ok(());
+        }
+        let sep = match args.format {
+            OutFormat::Json if many && !first => ",\n",
+            OutFormat::Text if !first => "\n",
+            _ => "",
+        };
+        first = false;
+        w(out, sep)?;
+        w(out, &text)?;
+        if args.format != OutFormat::Json || !many {
+            w(out, "\n")?;
+        }
+        Ok(())
+    };
+    for f in failures_before {
+        emit(&mut out, Err(f))?;
+    }
+    for chunk in inputs.chunks(CHUNK) {
+        let results: Vec<Result<Report, Failure>> = chunk
+            .par_iter()
+            .map(|input| score_one(ruleset, input, &opts))
+            .collect();
+        for r in results {
+            emit(&mut out, r)?;
+        }
+        out.flush()
+            .map_err(|e| format!("cannot write output: {e}"))?;
+    }
+    if args.format == OutFormat::Json && many {
+        w(&mut out, "]\n")?;
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write output: {e}"))?;
+    if n_fail > 0 {
+        eprintln!("callscore: {n_fail} input(s) could not be scored");
+        return Ok(2);
+    }
+    Ok(u8::from(below))
+}
+
+fn score_one(ruleset: &Ruleset, input: &Input, opts: &ScoreOptions) -> Result<Report, Failure> {
+    let source = input.source();
+    let fail = |kind: &str, message: String| Failure {
+        source: source.clone(),
+        kind: kind.to_string(),
+        message,
+        line: None,
+    };
+    let bytes = match input {
+        Input::Stdin => {
+            let mut b = Vec::new();
+            io::stdin()
+                .read_to_end(&mut b)
+                .map_err(|e| fail("io", format!("cannot read standard input: {e}")))?;
+            b
+        }
+        Input::File(p) => {
+            let meta = std::fs::metadata(p)
+                .map_err(|e| fail("io", format!("cannot read {}: {e}", p.display())))?;
+            if meta.is_dir() {
+                return Err(fail("io", format!("{} is a directory", p.display())));
+            }
+            if meta.len() > opts.limits.max_bytes as u64 {
+                let e = Error::TooLarge {
+                    size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                    limit: opts.limits.max_bytes,
+                };
+                return Err(Failure::from_error(source, &e));
+            }
+            std::fs::read(p).map_err(|e| fail("io", format!("cannot read {}: {e}", p.display())))?
+        }
+    };
+    let mut o = opts.clone();
+    o.source = Some(source.clone());
+    ruleset
+        .score_bytes(&bytes, &o)
+        .map_err(|e| Failure::from_error(source, &e))
+}
+
+/// Walk a directory for transcripts, sorted, skipping hidden entries.
+fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            failures.push(Failure {
+                source: dir.display().to_string(),
+                kind: "io".into(),
+                message: format!("cannot read directory {}: {e}", dir.display()),
+                line: None,
+            });
+            return;
+        }
+    };
+    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, inputs, failures);
+        } else if p
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            inputs.push(Input::File(p));
+        }
+    }
+}
+
+/// The mark shown for a status.
+pub(crate) fn mark(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::NotApplicable => "n/a ",
+    }
+}

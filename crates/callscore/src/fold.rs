@@ -1,0 +1,258 @@
+//! Typographic folding for matching, with a map back to the original text.
+//!
+//! All speech turns of a transcript are folded into one buffer, one turn per line, so
+//! that every phrase of a ruleset is found in a single multi-pattern pass and matches
+//! are attributed to turns by offset. Folding:
+//! - lower-cases (Unicode-aware, ASCII fast path);
+//! - `’ ‘ ‛ ʼ ´ \`` become `'`, `“ ” „` become `"`, every dash becomes `-`, `…` becomes `...`;
+//! - annotations (`[...]`, `(...)`, `*...*` inside a speech line) become white space, so
+//!   they never match a phrase;
+//! - zero-width characters, bidi controls and other control characters are dropped, so
+//!   `th\u{200b}ank you` reads as `thank you` and cannot hide a phrase (nor fake one:
+//!   the zero-width space is not a word separator);
+//! - runs of white space become one space; each turn is trimmed.
+//!
+//! Every byte of the buffer records the byte offset, in its turn's original text, of the
+//! character it came from, so a match maps back to exact original offsets.
+
+use crate::transcript::Turn;
+
+/// The folded speech of a whole transcript.
+#[derive(Debug, Default, Clone)]
+pub struct Folded {
+    /// Folded turns joined by `\n`.
+    pub buf: String,
+    /// For each byte of `buf`, the byte offset in the turn's original text it came from
+    /// (for a separator: the turn's text length).
+    pub map: Vec<u32>,
+    /// `[start, end)` byte range of each turn in `buf`.
+    pub spans: Vec<(usize, usize)>,
+}
+
+impl Folded {
+    /// Fold every turn of a transcript.
+    pub fn new(turns: &[Turn]) -> Folded {
+        let cap: usize = turns.iter().map(|t| t.text.len() + 1).sum();
+        let mut f = Folded {
+            buf: String::with_capacity(cap),
+            map: Vec::with_capacity(cap),
+            spans: Vec::with_capacity(turns.len()),
+        };
+        for t in turns {
+            let start = f.buf.len();
+            fold_into(&t.text, &mut f.buf, &mut f.map);
+            f.spans.push((start, f.buf.len()));
+            f.buf.push('\n');
+            f.map.push(t.text.len() as u32);
+        }
+        f
+    }
+
+    /// The folded text of turn `i`.
+    pub fn turn(&self, i: usize) -> &str {
+        let (s, e) = self.spans[i];
+        &self.buf[s..e]
+    }
+
+    /// Which turn holds buffer offset `pos`.
+    pub fn turn_at(&self, pos: usize) -> usize {
+        self.spans.partition_point(|&(_, e)| e < pos)
+    }
+
+    /// Map a folded byte range `[s, e)` to a byte range of the turn's original text.
+    pub fn to_original(&self, original: &str, s: usize, e: usize) -> (usize, usize) {
+        let os = self.map.get(s).map_or(original.len(), |&o| o as usize);
+        if e <= s {
+            return (os, os);
+        }
+        let last = self.map.get(e - 1).map_or(original.len(), |&o| o as usize);
+        let oe = original
+            .get(last..)
+            .and_then(|r| r.chars().next())
+            .map_or(original.len(), |c| last + c.len_utf8());
+        (os.min(oe), oe)
+    }
+}
+
+/// True for characters that are dropped entirely.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}' | '\u{180E}')
+        || (c.is_control() && !c.is_whitespace())
+}
+
+/// Fold one turn's text into `buf`, recording source offsets in `map`.
+pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
+    let bytes = text.as_bytes();
+    let last_close = |c: u8| bytes.iter().rposition(|&b| b == c);
+    let (lb, lp, ls) = (last_close(b']'), last_close(b')'), last_close(b'*'));
+    let turn_start = buf.len();
+    let mut pending_space = false;
+    let mut skip_until = 0usize;
+    for (i, c) in text.char_indices() {
+        if i < skip_until {
+            continue;
+        }
+        // Annotations become white space.
+        let close = match c {
+            '[' => lb.filter(|&j| j > i).map(|_| b']'),
+            '(' => lp.filter(|&j| j > i).map(|_| b')'),
+            // `*click*` is an annotation, `f***ing` is not: `*` opens only at a word start.
+            '*' if text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace) =>
+            {
+                ls.filter(|&j| j > i + 1).map(|_| b'*')
+            }
+            _ => None,
+        };
+        if let Some(cb) = close {
+            if let Some(k) = bytes[i + 1..].iter().position(|&b| b == cb) {
+                skip_until = i + 1 + k + 1;
+                pending_space = true;
+                continue;
+            }
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if is_invisible(c) {
+            continue;
+        }
+        if pending_space && buf.len() > turn_start {
+            buf.push(' ');
+            map.push(i as u32);
+        }
+        pending_space = false;
+        let o = i as u32;
+        if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
+            map.push(o);
+            continue;
+        }
+        let rep: Option<&str> = match c {
+            '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => {
+                Some("'")
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => Some("\""),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+                Some("-")
+            }
+            '\u{2026}' => Some("..."),
+            _ => None,
+        };
+        match rep {
+            Some(r) => {
+                buf.push_str(r);
+                map.extend(std::iter::repeat_n(o, r.len()));
+            }
+            None => {
+                for lc in c.to_lowercase() {
+                    buf.push(lc);
+                    map.extend(std::iter::repeat_n(o, lc.len_utf8()));
+                }
+            }
+        }
+    }
+}
+
+/// Fold a standalone string (event text, phrase text) without keeping the map.
+pub fn fold_str(text: &str) -> String {
+    let mut buf = String::with_capacity(text.len());
+    let mut map = Vec::new();
+    fold_into(text, &mut buf, &mut map);
+    buf
+}
+
+/// Sentence ranges `[start, end)` of a folded turn, relative to the turn's start.
+///
+/// A sentence ends at `.`, `!`, `?` or `;` followed by a space or the end of the turn.
+pub fn sentences(turn: &str) -> Vec<(usize, usize)> {
+    let b = turn.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b'.' | b'!' | b'?' | b';') {
+            let mut j = i + 1;
+            while j < b.len() && matches!(b[j], b'.' | b'!' | b'?' | b';') {
+                j += 1;
+            }
+            if j == b.len() || b[j] == b' ' {
+                out.push((start, j));
+                start = j + 1;
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < b.len() {
+        out.push((start, b.len()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold(s: &str) -> (String, Vec<u32>) {
+        let mut b = String::new();
+        let mut m = Vec::new();
+        fold_into(s, &mut b, &mut m);
+        (b, m)
+    }
+
+    #[test]
+    fn folds_typography_and_case() {
+        assert_eq!(
+            fold("You’ve  Reached “Café” — OK…").0,
+            "you've reached \"café\" - ok..."
+        );
+    }
+
+    #[test]
+    fn annotations_become_space() {
+        assert_eq!(
+            fold("hello [noise] this is (laughs) Sam *cough*").0,
+            "hello this is sam"
+        );
+        assert_eq!(fold("unclosed ( bracket").0, "unclosed ( bracket");
+    }
+
+    #[test]
+    fn zero_width_and_bidi_are_dropped() {
+        assert_eq!(fold("th\u{200b}ank\u{202e} you").0, "thank you");
+    }
+
+    #[test]
+    fn map_points_to_original() {
+        let text = "Hi — Zoë’s café";
+        let turn = Turn {
+            index: 0,
+            speaker: "A".into(),
+            role: Default::default(),
+            text: text.into(),
+            line: 1,
+            start: None,
+            end: None,
+            segments: vec![],
+        };
+        let f = Folded::new(std::slice::from_ref(&turn));
+        let pos = f.buf.find("zoë's").unwrap();
+        let (s, e) = f.to_original(text, pos, pos + "zoë's".len());
+        assert_eq!(&text[s..e], "Zoë’s");
+    }
+
+    #[test]
+    fn sentence_split() {
+        let t = "she's out. i'll get her to call! ok";
+        let s: Vec<&str> = sentences(t).iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(s, vec!["she's out.", "i'll get her to call!", "ok"]);
+    }
+}

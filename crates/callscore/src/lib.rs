@@ -1,0 +1,56 @@
+//! # callscore
+//!
+//! Score transcribed phone calls against call-etiquette rules, deterministically and
+//! offline, with the exact words behind every verdict and a coaching tip.
+//!
+//! ```
+//! let rs = callscore::Ruleset::builtin().unwrap();
+//! let report = rs
+//!     .score("Agent: Good morning, Acme, this is Jo.\nCustomer: Hi, thanks.\nAgent: Thanks for calling, bye!", &Default::default())
+//!     .unwrap();
+//! assert_eq!(report.finding("greeting").unwrap().status, callscore::Status::Pass);
+//! println!("{}", report.to_json());
+//! ```
+//!
+//! ## Design
+//!
+//! The crate does no I/O and never panics on input: text (or bytes) in, a typed
+//! [`Report`] or a located [`Error`] out.
+//!
+//! 1. **Read** ([`parse`]): the input becomes a [`Transcript`] of speech turns and events,
+//!    each with its source line (and times where the format has them).
+//! 2. **Fold** ([`fold`]): all turns are folded (case, curly quotes, dashes, annotations,
+//!    invisible characters) into one buffer, one turn per line, with a byte map back to
+//!    the original text.
+//! 3. **Match** ([`matcher`]): every phrase of the ruleset is one pattern of a single
+//!    `RegexSet`; one pass finds which phrases occur, and only those are located. Phrases
+//!    are data ([`phrase`] language, `data/default.toml`), compiled once per ruleset.
+//! 4. **Roles** ([`roles`]): who the agent is (option, header, names, inference).
+//! 5. **Rules** ([`rules`]): one file per rule, each reading the hits of step 3 and the
+//!    turn structure, giving pass / fail / n/a with evidence spans.
+//! 6. **Report** ([`report`]): weights, score, pass mark, evidence mapped to character
+//!    offsets of the original turn text; a stable JSON contract.
+
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod fold;
+pub mod matcher;
+pub mod parse;
+pub mod phrase;
+pub mod report;
+pub mod roles;
+pub mod rules;
+pub mod ruleset;
+pub mod transcript;
+
+pub use error::{Error, Result};
+pub use parse::{decode, Format, Limits};
+pub use report::{Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+pub use ruleset::{RuleInfo, Ruleset, ScoreOptions, DEFAULT_PASS_MARK};
+pub use transcript::{AgentBy, AgentInfo, Event, Role, Transcript, Turn};
+
+/// Score one transcript with the default rubric.
+pub fn score(text: &str, opts: &ScoreOptions) -> Result<Report> {
+    Ruleset::builtin()?.score(text, opts)
+}

@@ -1,0 +1,376 @@
+//! Reader for the plain transcript text format of the rubric.
+//!
+//! ```text
+//! # agent: Jo                      <- header lines: agent, customer, org, title
+//! [00:00] Jo: Hello, is that Barbara?      <- optional timestamp, speaker, colon, speech
+//! Barbara: Speaking.
+//! Jo: It's Jo from Prism Industries. We're in your area
+//! collecting old IT equipment.             <- a line with no speaker continues the turn
+//! [Jo hangs up]                            <- a whole line in [], () or ** is an event
+//! ```
+//!
+//! The reader is hand-written (one pass, no regex) because the format is line based and
+//! tiny; it is the hot path of parsing and a hand scan is several times faster than a
+//! regex per line. Decisions where the rubric is silent:
+//! - a speaker is 1 to 40 characters of letters, digits, spaces, `.`, `'`, `’`, `-`, `_`,
+//!   `&`, containing at least one letter, followed by `:` and then a space or the end of
+//!   the line (so `10:30` or `http://` never start a turn);
+//! - an event between two lines of one speaker ends the turn: the lines form two turns;
+//! - a speech line whose whole text is an annotation (`Agent: [hangs up]`) is an event
+//!   with the text `Agent hangs up`;
+//! - text before the first speaker is skipped with a warning in the report.
+
+use super::Limits;
+use crate::error::{Error, Result};
+use crate::transcript::{Event, Segment, Transcript, Turn};
+
+/// Parse the plain text format.
+pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
+    let mut tr = Transcript {
+        turns: Vec::new(),
+        events: Vec::new(),
+        header_agents: None,
+        header_customers: Vec::new(),
+        orgs: Vec::new(),
+        title: None,
+        agent: None,
+        warnings: Vec::new(),
+    };
+    // `open` is true while the last speech turn may still take continuation lines.
+    let mut open = false;
+    for (no, raw) in lines(input).enumerate() {
+        let line_no = no + 1;
+        if raw.len() > limits.max_line_bytes {
+            return Err(Error::LineTooLong {
+                line: line_no,
+                length: raw.len(),
+                limit: limits.max_line_bytes,
+            });
+        }
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('#') {
+            header(&mut tr, rest, line_no);
+            continue;
+        }
+        let (time, rest) = strip_timestamp(line);
+        if let Some(inner) = event_text(rest) {
+            tr.events.push(Event {
+                index: tr.events.len(),
+                text: inner.trim().to_string(),
+                line: line_no,
+                after_turns: tr.turns.len(),
+                time,
+            });
+            open = false;
+            continue;
+        }
+        if let Some((speaker, speech)) = split_speaker(rest) {
+            let speech = speech.trim();
+            if let Some(inner) = event_text(speech) {
+                tr.events.push(Event {
+                    index: tr.events.len(),
+                    text: format!("{speaker} {}", inner.trim()),
+                    line: line_no,
+                    after_turns: tr.turns.len(),
+                    time,
+                });
+                open = false;
+                continue;
+            }
+            match tr.turns.last_mut() {
+                Some(t) if open && t.speaker == speaker => append(t, speech, line_no),
+                _ => {
+                    tr.turns.push(Turn {
+                        index: tr.turns.len(),
+                        speaker: speaker.to_string(),
+                        role: Default::default(),
+                        text: speech.to_string(),
+                        line: line_no,
+                        start: time,
+                        end: None,
+                        segments: vec![Segment {
+                            offset: 0,
+                            line: line_no,
+                        }],
+                    });
+                    open = true;
+                }
+            }
+            continue;
+        }
+        // A line with no speaker continues the last turn.
+        match tr.turns.last_mut() {
+            Some(t) => append(t, rest, line_no),
+            None => tr.warnings.push(format!(
+                "line {line_no}: text before the first speaker was skipped"
+            )),
+        }
+    }
+    Ok(tr)
+}
+
+/// Split into lines on `\n`, `\r\n` or a lone `\r`.
+pub(crate) fn lines(input: &str) -> impl Iterator<Item = &str> {
+    let mut rest = input;
+    let mut done = input.is_empty();
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match rest.find(['\n', '\r']) {
+            Some(i) => {
+                let line = &rest[..i];
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = &rest[i + skip..];
+                if rest.is_empty() {
+                    done = true;
+                }
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(rest)
+            }
+        }
+    })
+}
+
+fn append(t: &mut Turn, text: &str, line: usize) {
+    if text.is_empty() {
+        return;
+    }
+    if !t.text.is_empty() {
+        t.text.push(' ');
+    }
+    t.segments.push(Segment {
+        offset: t.text.len(),
+        line,
+    });
+    t.text.push_str(text);
+}
+
+fn header(tr: &mut Transcript, rest: &str, line: usize) {
+    let Some((key, value)) = rest.split_once(':') else {
+        return; // a comment
+    };
+    let value = value.trim();
+    let names = || -> Vec<String> {
+        value
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    match key.trim().to_ascii_lowercase().as_str() {
+        "agent" | "agents" => {
+            let mut list = tr.header_agents.take().map(|(l, _)| l).unwrap_or_default();
+            list.extend(names());
+            tr.header_agents = Some((list, line));
+        }
+        "customer" | "customers" | "caller" => tr.header_customers.extend(names()),
+        "org" | "organisation" | "organization" | "company" => {
+            if !value.is_empty() {
+                tr.orgs.push(value.to_string())
+            }
+        }
+        "title" => tr.title = Some(value.to_string()),
+        _ => {} // any other `#` line is a comment
+    }
+}
+
+/// Strip a leading `[00:01]`, `[00:01:02]`, `00:01` or `(00:01)` and return its seconds.
+pub(crate) fn strip_timestamp(line: &str) -> (Option<f64>, &str) {
+    let (open, close) = match line.as_bytes().first() {
+        Some(b'[') => (1, Some(b']')),
+        Some(b'(') => (1, Some(b')')),
+        Some(b) if b.is_ascii_digit() => (0, None),
+        _ => return (None, line),
+    };
+    let body_start = open;
+    let bytes = line.as_bytes();
+    let mut i = body_start;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || matches!(bytes[i], b':' | b'.' | b',')) {
+        i += 1;
+    }
+    let body = &line[body_start..i];
+    let Some(secs) = parse_clock(body) else {
+        return (None, line);
+    };
+    if let Some(c) = close {
+        if bytes.get(i) != Some(&c) {
+            return (None, line);
+        }
+        i += 1;
+    }
+    // A bare timestamp must be followed by white space (or `-`/`|` separators).
+    let rest = &line[i..];
+    let trimmed = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '|');
+    if close.is_none() && trimmed.len() == rest.len() {
+        return (None, line);
+    }
+    (Some(secs), trimmed)
+}
+
+/// `mm:ss`, `h:mm:ss`, with an optional `.fff` or `,fff` fraction, to seconds.
+pub(crate) fn parse_clock(s: &str) -> Option<f64> {
+    let (main, frac) = match s.find(['.', ',']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let parts: Vec<&str> = main.split(':').collect();
+    if parts.len() < 2 || parts.len() > 3 {
+        return None;
+    }
+    let mut secs = 0f64;
+    for (k, p) in parts.iter().enumerate() {
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: u32 = p.parse().ok()?;
+        if k > 0 && v >= 60 {
+            return None;
+        }
+        secs = secs * 60.0 + f64::from(v);
+    }
+    if let Some(f) = frac {
+        if f.is_empty() || f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let v: f64 = f.parse().ok()?;
+        secs += v / 10f64.powi(f.len() as i32);
+    }
+    Some(secs)
+}
+
+/// The inside of a line that is wholly `[...]`, `(...)` or `*...*`.
+pub(crate) fn event_text(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let close = match s.chars().next()? {
+        '[' => ']',
+        '(' => ')',
+        '*' => '*',
+        _ => return None,
+    };
+    if s.len() < 2 || !s.ends_with(close) {
+        return None;
+    }
+    Some(&s[1..s.len() - 1])
+}
+
+/// `Speaker: speech` → (speaker, speech).
+pub(crate) fn split_speaker(line: &str) -> Option<(&str, &str)> {
+    let mut chars = 0;
+    let mut has_letter = false;
+    for (i, c) in line.char_indices() {
+        if c == ':' {
+            let name = line[..i].trim();
+            let after = &line[i + 1..];
+            if name.is_empty() || !has_letter {
+                return None;
+            }
+            if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
+                return None;
+            }
+            return Some((name, after));
+        }
+        chars += 1;
+        if chars > 40 {
+            return None;
+        }
+        if c.is_alphabetic() {
+            has_letter = true;
+        } else if !(c.is_numeric() || matches!(c, ' ' | '.' | '\'' | '’' | '-' | '_' | '&')) {
+            return None;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Transcript {
+        parse_text(s, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn merges_lines_of_one_speaker_and_continuations() {
+        let t = p(
+            "[00:00] Agent: Good morning,\nthis is Chris.\nAgent: How can I help?\nCustomer: Hi.",
+        );
+        assert_eq!(t.turns.len(), 2);
+        assert_eq!(
+            t.turns[0].text,
+            "Good morning, this is Chris. How can I help?"
+        );
+        assert_eq!(t.turns[0].start, Some(0.0));
+        assert_eq!(t.turns[0].line_at(15), 2);
+        assert_eq!(t.turns[0].line_at(30), 3);
+        assert_eq!(t.turns[1].line, 4);
+    }
+
+    #[test]
+    fn headers_events_and_comments() {
+        let t = p("# agent: Jo, Sam\n# org: Prism\n# a comment\nJo: Hi\n[Jo hangs up]\nBarbara: (sighs)\n");
+        assert_eq!(t.header_agents, Some((vec!["Jo".into(), "Sam".into()], 1)));
+        assert_eq!(t.orgs, vec!["Prism".to_string()]);
+        assert_eq!(t.events.len(), 2);
+        assert_eq!(t.events[0].text, "Jo hangs up");
+        assert_eq!(t.events[0].after_turns, 1);
+        assert_eq!(t.events[1].text, "Barbara sighs");
+    }
+
+    #[test]
+    fn timestamps_in_every_form() {
+        for (line, secs) in [
+            ("[00:01] A: x", 1.0),
+            ("[01:00:02] A: x", 3602.0),
+            ("00:05 A: x", 5.0),
+            ("(00:07) A: x", 7.0),
+            ("[00:01.5] A: x", 1.5),
+        ] {
+            let t = p(line);
+            assert_eq!(t.turns[0].start, Some(secs), "{line}");
+            assert_eq!(t.turns[0].speaker, "A");
+        }
+    }
+
+    #[test]
+    fn speech_with_trailing_annotation_is_speech() {
+        let t = p("[00:03] Agent: hello this is Acme [noise]");
+        assert_eq!(t.turns.len(), 1);
+        assert!(t.events.is_empty());
+    }
+
+    #[test]
+    fn not_speakers() {
+        assert_eq!(split_speaker("It is 10:30 now"), None);
+        assert_eq!(split_speaker("see http://x.y"), None);
+        assert_eq!(split_speaker("12: hi"), None);
+        assert_eq!(
+            split_speaker("Dr. O'Neil-Smith: hi"),
+            Some(("Dr. O'Neil-Smith", " hi"))
+        );
+    }
+
+    #[test]
+    fn cr_and_crlf_line_endings() {
+        let t = p("A: one\r\nB: two\rA: three\r");
+        assert_eq!(t.turns.len(), 3);
+        assert_eq!(t.turns[2].line, 3);
+    }
+
+    #[test]
+    fn long_lines_are_rejected() {
+        let limits = Limits {
+            max_line_bytes: 10,
+            ..Limits::default()
+        };
+        let e = parse_text("A: short\nB: this line is too long", &limits).unwrap_err();
+        assert_eq!(e.line(), Some(2));
+    }
+}

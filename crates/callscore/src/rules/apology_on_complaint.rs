@@ -1,0 +1,97 @@
+//! # apology-on-complaint
+//!
+//! **What it checks.** When a customer complains ("this is unacceptable", "ridiculous", "I
+//! want to make a complaint", "I was overcharged", "it's broken again", "still hasn't
+//! arrived", "nobody called me back", "I've been waiting for two months", "terrible
+//! service"), the agent's next turn apologises or empathises: sorry, apologise, "I
+//! understand how frustrating", "I can see why you're upset"; even a weak "I'm sorry you
+//! feel that way" counts. A plain request or fault report ("my boiler is making a noise")
+//! is not a complaint. Not applicable without a complaint, or when no agent turn follows
+//! the first one. Evidence: the complaint and the reply.
+//!
+//! **Why it matters.** An upset customer needs to feel heard before they can hear a
+//! solution; skipping the apology escalates the call.
+//!
+//! **Example.**
+//! - Pass: `Customer: I was overcharged.` / `Agent: I'm so sorry about that.`
+//! - Fail: `Customer: This is unacceptable.` / `Agent: Well, it's not my fault.`
+//!
+//! **Tip.** Acknowledge the complaint first ("I'm sorry, I can see why that's frustrating"), then fix it.
+
+use super::{need, Ctx, Meta, Outcome, Rule, Span};
+use crate::matcher::{ListId, PhraseBook};
+
+/// Registry entry.
+pub const META: Meta = Meta {
+    id: "apology-on-complaint",
+    weight: 5,
+    critical: false,
+    summary: "A complaint is met with an apology or empathy.",
+    tip: "Acknowledge a complaint before solving it: \"I'm sorry, I can see why that's frustrating.\"",
+};
+
+/// The `apology-on-complaint` rule.
+#[derive(Debug)]
+pub struct ApologyOnComplaint {
+    complaint: ListId,
+    apology: ListId,
+}
+
+impl ApologyOnComplaint {
+    /// Resolve the rule's phrase lists.
+    pub fn new(book: &PhraseBook) -> Result<Self, String> {
+        Ok(ApologyOnComplaint {
+            complaint: need(book, "apology-on-complaint.complaint")?,
+            apology: need(book, "apology-on-complaint.apology")?,
+        })
+    }
+}
+
+impl Rule for ApologyOnComplaint {
+    fn check(&self, ctx: &Ctx<'_>) -> Outcome {
+        let Some(c) = ctx
+            .hits
+            .of(self.complaint)
+            .iter()
+            .find(|h| !ctx.is_agent(h.turn))
+        else {
+            return Outcome::na("The customer made no complaint.");
+        };
+        let complaint = ctx.span(c);
+        let Some(reply) = (c.turn + 1..ctx.t.turns.len()).find(|&i| ctx.is_agent(i)) else {
+            return Outcome::na("No agent turn follows the complaint.");
+        };
+        match ctx.first_in(self.apology, reply) {
+            Some(h) => Outcome::pass(
+                format!("The complaint (\"{}\") was met with \"{}\".", ctx.quote(complaint), ctx.quote(ctx.span(h))),
+                vec![complaint, ctx.span(h)],
+            ),
+            None => Outcome::fail(
+                format!("The customer complained (\"{}\") and the agent's reply has no apology or empathy.", ctx.quote(complaint)),
+                vec![complaint, Span::Turn(reply)],
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::assert_fixtures;
+
+    #[test]
+    fn fixtures() {
+        assert_fixtures(
+            "apology-on-complaint",
+            &[
+                ("pass", "Agent: Hello.\nCustomer: I was overcharged for a CD last week.\nAgent: I'm so sorry about that."),
+                ("pass", "Agent: Hello.\nCustomer: Nobody called me back. This is ridiculous.\nAgent: I understand how frustrating that is."),
+                ("pass", "Agent: Hello.\nCustomer: I want to make a complaint.\nAgent: I'm sorry you feel that way."),
+                ("fail", "Agent: Hello.\nCustomer: I've heard nothing. This is unacceptable.\nAgent: Well, it's not my fault."),
+                ("fail", "Agent: Hello.\nCustomer: I've been waiting for an engineer for three days.\nAgent: Have you tried restarting the router?"),
+                ("n/a", "Agent: Hello.\nCustomer: My boiler is making a noise.\nAgent: Let's book an engineer."),
+                ("n/a", "Agent: Hello.\nCustomer: I left my bag on the train.\nAgent: What colour is it?"),
+                ("n/a", "Agent: Hello.\nCustomer: This is unacceptable.\n[Customer hangs up]"),
+            ],
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! # identification
+//!
+//! **What it checks.** Within the agent's first two turns the agent names themselves or
+//! their organisation: "this is Jo", "my name is Jo" / "my name's Jo", "Jo speaking",
+//! "Jo here", "you're speaking to Jo", "you're through to Acme", "you've reached Acme",
+//! "welcome to Acme", "I'm Jo from Acme", "calling from Acme", "on behalf of Acme". A bare
+//! organisation name counts only when the organisation is known: from the ruleset's `org`
+//! list or the transcript's `# org:` header (then "Acme, good morning" passes). Not
+//! applicable when the agent never speaks.
+//!
+//! Names are checked: in a transcript written with capitals "I'm Jo" counts and "I'm busy"
+//! does not; in lower-case speech-to-text common words are never taken for names.
+//!
+//! **Why it matters.** Callers want to know who they are dealing with; a name makes the
+//! agent accountable and the call personal.
+//!
+//! **Example.**
+//! - Pass: `Agent: Hello, Northway Lettings, Sam speaking.`
+//! - Fail: `Agent: Hello, how can I help?` (no name or organisation in the first two turns);
+//!   answering "Yes" to "Is that the garden centre?" does not count.
+//!
+//! **Tip.** Say who you are and where you are from in your first sentence.
+
+use super::{need, Ctx, Meta, Outcome, Rule, Span};
+use crate::matcher::{ListId, PhraseBook};
+
+/// Registry entry.
+pub const META: Meta = Meta {
+    id: "identification",
+    weight: 10,
+    critical: false,
+    summary: "The agent gives their name or organisation in their first two turns.",
+    tip: "Say who you are and where you are from: \"Acme Energy, this is Jo speaking.\"",
+};
+
+/// The `identification` rule.
+#[derive(Debug)]
+pub struct Identification {
+    phrases: ListId,
+}
+
+impl Identification {
+    /// Resolve the rule's phrase list.
+    pub fn new(book: &PhraseBook) -> Result<Self, String> {
+        Ok(Identification {
+            phrases: need(book, "identification.phrases")?,
+        })
+    }
+}
+
+/// Find a folded organisation name in folded text, on word boundaries.
+fn find_org(text: &str, org: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|r| r.find(org)).map(|i| i + from) {
+        let before = text[..i].chars().next_back();
+        let after = text[i + org.len()..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
+}
+
+impl Rule for Identification {
+    fn check(&self, ctx: &Ctx<'_>) -> Outcome {
+        let first_two: Vec<usize> = ctx.agent_turns().take(2).collect();
+        if first_two.is_empty() {
+            return Outcome::na("The agent never speaks.");
+        }
+        for &i in &first_two {
+            if let Some(h) = ctx.first_in(self.phrases, i) {
+                let s = ctx.span(h);
+                return Outcome::pass(
+                    format!("The agent identified themselves: \"{}\".", ctx.quote(s)),
+                    vec![s],
+                );
+            }
+            let base = ctx.f.spans[i].0;
+            for org in &ctx.header_orgs {
+                if let Some(p) = find_org(ctx.text(i), org) {
+                    let s = Span::Range {
+                        turn: i,
+                        start: base + p,
+                        end: base + p + org.len(),
+                    };
+                    return Outcome::pass(
+                        format!("The agent named the organisation: \"{}\".", ctx.quote(s)),
+                        vec![s],
+                    );
+                }
+            }
+        }
+        Outcome::fail(
+            "The agent did not give their name or organisation in their first two turns.",
+            first_two.into_iter().map(Span::Turn).collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::assert_fixtures;
+
+    #[test]
+    fn fixtures() {
+        assert_fixtures(
+            "identification",
+            &[
+                ("pass", "Agent: Hello, Northway Lettings, Sam speaking.\nCustomer: Hi."),
+                ("pass", "Agent: Hi, you're through to Sunny Energy, my name's Lee.\nCustomer: Hi."),
+                ("pass", "Agent: Good evening, you’ve reached Café Zoë.\nCustomer: Hi."),
+                ("pass", "Agent: Hi, Dockside Deliveries, Craig here.\nCustomer: Hi."),
+                ("pass", "Agent: Hello, you're speaking with Amy.\nCustomer: Hi."),
+                ("pass", "Agent: Hello.\nCustomer: Hi.\nAgent: Sorry, I'm Jo from Acme."),
+                ("pass", "Agent: hello this is harper valley national bank\nCustomer: hi"),
+                ("pass", "# org: Acme\nAgent: Acme, good morning.\nCustomer: Hi."),
+                ("fail", "Agent: Hello, how can I help?\nCustomer: Is that the garden centre?\nAgent: Yes."),
+                ("fail", "Agent: Acme, good morning.\nCustomer: Hi."),
+                ("fail", "Agent: Look, I'm busy, you know.\nCustomer: Hi."),
+                ("fail", "Agent: Hello, this is ridiculous.\nCustomer: Hi."),
+                // A name in the third agent turn is too late.
+                ("fail", "Agent: Hi.\nCustomer: Hi.\nAgent: Yes?\nCustomer: Well.\nAgent: This is Jo."),
+            ],
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! The built-in rules: one file per rule, one registry table.
+//!
+//! Each rule's `//!` doc comment is its user documentation ("What it checks / Why it
+//! matters / Example / Tip"): `build.rs` copies it into [`doc`], so `callscore explain
+//! RULE` and Python's `RuleInfo.doc` show exactly what the source says. Each rule reads
+//! its phrase lists (data, in `data/default.toml`) by name, and judges from the hits of
+//! the ruleset's single pass over the transcript ([`Ctx`]).
+
+use crate::fold::{self, Folded};
+use crate::matcher::{Hit, Hits, ListId, PhraseBook};
+use crate::report::Status;
+use crate::transcript::{Role, Transcript};
+
+pub mod apology_on_complaint;
+pub mod courteous_close;
+pub mod greeting;
+pub mod identification;
+pub mod message_taking;
+pub mod no_blame;
+pub mod no_hang_up;
+pub mod no_interruption;
+pub mod no_overpromising;
+pub mod polite_language;
+pub mod thanks;
+
+include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// The full documentation of a built-in rule (its source doc comment).
+pub fn doc(id: &str) -> Option<&'static str> {
+    RULE_DOCS.iter().find(|(k, _)| *k == id).map(|(_, d)| *d)
+}
+
+/// Fixed facts about a built-in rule.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Meta {
+    /// The rule id.
+    pub id: &'static str,
+    /// Default weight.
+    pub weight: u32,
+    /// Default criticality.
+    pub critical: bool,
+    /// One-line description.
+    pub summary: &'static str,
+    /// The coaching tip.
+    pub tip: &'static str,
+}
+
+/// The registry: every built-in rule of the default rubric, in rubric order.
+pub const BUILTIN: &[Meta] = &[
+    greeting::META,
+    identification::META,
+    thanks::META,
+    courteous_close::META,
+    no_hang_up::META,
+    no_overpromising::META,
+    message_taking::META,
+    polite_language::META,
+    no_blame::META,
+    apology_on_complaint::META,
+    no_interruption::META,
+];
+
+/// Build the checker of a built-in rule.
+pub(crate) fn build(id: &str, book: &PhraseBook) -> Result<Box<dyn Rule>, String> {
+    Ok(match id {
+        "greeting" => Box::new(greeting::Greeting::new(book)?),
+        "identification" => Box::new(identification::Identification::new(book)?),
+        "thanks" => Box::new(thanks::Thanks::new(book)?),
+        "courteous-close" => Box::new(courteous_close::CourteousClose::new(book)?),
+        "no-hang-up" => Box::new(no_hang_up::NoHangUp::new(book)?),
+        "no-overpromising" => Box::new(no_overpromising::NoOverpromising::new(book)?),
+        "message-taking" => Box::new(message_taking::MessageTaking::new(book)?),
+        "polite-language" => Box::new(polite_language::PoliteLanguage::new(book)?),
+        "no-blame" => Box::new(no_blame::NoBlame::new(book)?),
+        "apology-on-complaint" => Box::new(apology_on_complaint::ApologyOnComplaint::new(book)?),
+        "no-interruption" => Box::new(no_interruption::NoInterruption),
+        other => return Err(format!("no built-in rule `{other}`")),
+    })
+}
+
+/// Look up a list a rule needs.
+pub(crate) fn need(book: &PhraseBook, id: &str) -> Result<ListId, String> {
+    book.list_id(id)
+        .ok_or_else(|| format!("the rule data has no phrase list `{id}`"))
+}
+
+/// A rule: reads the context, gives an outcome.
+pub trait Rule: Send + Sync + std::fmt::Debug {
+    /// Judge one transcript.
+    fn check(&self, ctx: &Ctx<'_>) -> Outcome;
+}
+
+/// What evidence points at, before it is mapped to original offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// A range of the folded buffer inside one turn.
+    Range {
+        /// The turn.
+        turn: usize,
+        /// Start offset in the folded buffer.
+        start: usize,
+        /// End offset in the folded buffer.
+        end: usize,
+    },
+    /// A whole turn.
+    Turn(usize),
+    /// A whole event.
+    Event(usize),
+}
+
+/// A rule's verdict before it becomes a [`crate::Finding`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The verdict.
+    pub status: Status,
+    /// What was found, in plain words.
+    pub message: String,
+    /// The words behind it.
+    pub evidence: Vec<Span>,
+    /// Missing details (message-taking).
+    pub missing: Vec<String>,
+}
+
+impl Outcome {
+    /// A pass.
+    pub fn pass(message: impl Into<String>, evidence: Vec<Span>) -> Self {
+        Outcome {
+            status: Status::Pass,
+            message: message.into(),
+            evidence,
+            missing: Vec::new(),
+        }
+    }
+
+    /// A fail.
+    pub fn fail(message: impl Into<String>, evidence: Vec<Span>) -> Self {
+        Outcome {
+            status: Status::Fail,
+            message: message.into(),
+            evidence,
+            missing: Vec::new(),
+        }
+    }
+
+    /// Not applicable.
+    pub fn na(message: impl Into<String>) -> Self {
+        Outcome {
+            status: Status::NotApplicable,
+            message: message.into(),
+            evidence: Vec::new(),
+            missing: Vec::new(),
+        }
+    }
+}
+
+/// Who an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The agent.
+    Agent,
+    /// A customer.
+    Customer,
+    /// Nobody named.
+    Unknown,
+}
+
+/// What an event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// Someone hangs up.
+    HangUp(Who),
+    /// The line drops with nobody named.
+    Disconnect,
+    /// Anything else (`[laughs]`, `[hold music]`).
+    Other,
+}
+
+/// Everything a rule may read about one transcript.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The transcript, roles assigned.
+    pub t: &'a Transcript,
+    /// Its folded speech.
+    pub f: &'a Folded,
+    /// Phrase hits of the single pass.
+    pub hits: &'a Hits,
+    /// What each event is.
+    pub events: Vec<EventKind>,
+    /// Organisation names (folded) from the transcript's `# org:` header.
+    pub header_orgs: Vec<String>,
+}
+
+impl<'a> Ctx<'a> {
+    /// Is turn `i` the agent's?
+    pub fn is_agent(&self, i: usize) -> bool {
+        self.t.turns.get(i).is_some_and(|t| t.role == Role::Agent)
+    }
+
+    /// Indices of the agent's turns.
+    pub fn agent_turns(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.t.turns.len()).filter(|&i| self.is_agent(i))
+    }
+
+    /// Indices of the customers' turns.
+    pub fn customer_turns(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.t.turns.len()).filter(|&i| !self.is_agent(i))
+    }
+
+    /// The folded text of turn `i`.
+    pub fn text(&self, i: usize) -> &str {
+        self.f.turn(i)
+    }
+
+    /// The first hit of `list` in turn `i`.
+    pub fn first_in(&self, list: ListId, i: usize) -> Option<&Hit> {
+        self.hits.in_turn(list, i).next()
+    }
+
+    /// Hits of `list` in turn `i` that do not overlap a hit of `except`.
+    pub fn hits_except(&self, list: ListId, except: ListId, i: usize) -> Vec<Hit> {
+        self.hits
+            .in_turn(list, i)
+            .filter(|h| {
+                self.hits
+                    .overlapping(except, h.start, h.end)
+                    .next()
+                    .is_none()
+            })
+            .copied()
+            .collect()
+    }
+
+    /// Evidence for a hit.
+    pub fn span(&self, h: &Hit) -> Span {
+        Span::Range {
+            turn: h.turn,
+            start: h.start,
+            end: h.end,
+        }
+    }
+
+    /// The original words of a span, for messages.
+    pub fn quote(&self, s: Span) -> String {
+        match s {
+            Span::Range { turn, start, end } => {
+                let text = &self.t.turns[turn].text;
+                let (a, b) = self.f.to_original(text, start, end);
+                text.get(a..b).unwrap_or_default().to_string()
+            }
+            Span::Turn(i) => self.t.turns[i].text.clone(),
+            Span::Event(i) => self.t.events[i].text.clone(),
+        }
+    }
+
+    /// True when turn `i` is cut off: its speech ends with `-`, `--`, `—` or `–`.
+    pub fn cut_off(&self, i: usize) -> bool {
+        let t = self.text(i).trim_end_matches(['"', '\'', ' ']);
+        t.ends_with('-')
+    }
+
+    /// The speech turn index just before event `e`, if any.
+    pub fn turn_before_event(&self, e: usize) -> Option<usize> {
+        self.t.events[e].after_turns.checked_sub(1)
+    }
+
+    /// True when some agent turn comes after event `e`.
+    pub fn agent_speaks_after_event(&self, e: usize) -> bool {
+        let from = self.t.events[e].after_turns;
+        (from..self.t.turns.len()).any(|i| self.is_agent(i))
+    }
+
+    /// Sentence spans (folded buffer offsets) of turn `i`.
+    pub fn sentences(&self, i: usize) -> Vec<(usize, usize)> {
+        let (base, _) = self.f.spans[i];
+        fold::sentences(self.text(i))
+            .into_iter()
+            .map(|(s, e)| (base + s, base + e))
+            .collect()
+    }
+}
+
+/// A helper for rule unit tests: score a transcript with the default ruleset and return
+/// the outcome of one rule.
+#[cfg(test)]
+pub(crate) fn check(rule: &str, text: &str) -> crate::Finding {
+    let rs = crate::Ruleset::builtin().unwrap();
+    let report = rs
+        .score(text, &crate::ScoreOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    report
+        .finding(rule)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {rule}"))
+}
+
+/// Assert the status of a rule on each fixture: `(expected, transcript)`.
+#[cfg(test)]
+pub(crate) fn assert_fixtures(rule: &str, cases: &[(&str, &str)]) {
+    for (want, text) in cases {
+        let f = check(rule, text);
+        assert_eq!(
+            f.status.as_str(),
+            *want,
+            "{rule} on:\n{text}\nmessage: {}\nevidence: {:?}",
+            f.message,
+            f.evidence
+        );
+        if f.status == Status::Fail {
+            assert!(
+                !f.evidence.is_empty(),
+                "{rule}: a fail without evidence on:\n{text}"
+            );
+        }
+    }
+}

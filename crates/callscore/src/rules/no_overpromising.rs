@@ -1,0 +1,172 @@
+//! # no-overpromising
+//!
+//! **What it checks.** The agent makes no commitment they cannot guarantee. A sentence of
+//! the agent fails when it has:
+//! 1. a promise on behalf of someone else: a third party (he, she, they, a name, the
+//!    engineer, my manager, someone, the team) + will / 'll / is going to + an action (call,
+//!    phone, ring, get back, email, sort, fix, send, deliver, visit, refund, be there...),
+//!    or the agent committing them ("I'll get her to phone you", "I'll have him ring you");
+//! 2. a guarantee: "I guarantee", "I promise", "guaranteed", "100%", "without fail",
+//!    "definitely will", "absolutely will"; or a fixed deadline stressed with
+//!    "definitely" ("Within the hour, definitely.");
+//! 3. a fixed deadline ("within the hour", "by five o'clock", "first thing tomorrow",
+//!    "today", "straight away") attached to an outcome that depends on someone else
+//!    ("it'll be delivered today", "you'll have it by Friday", "same-day delivery").
+//!
+//! Hedged, negated and in-control commitments pass: a sentence with "should", "hopefully",
+//! "I expect", "I'll do my best", "I can't promise", "I won't guarantee", "I can't say
+//! exactly when" promises nothing; "I'll pass the message on", "I'll ask her to call you",
+//! "I'll send you the form now" and "I'll send an engineer out" are the agent's own actions.
+//! Evidence: each offending sentence.
+//!
+//! **Why it matters.** A broken promise turns a satisfied caller into a complaint: the
+//! customer holds the organisation to what the agent said.
+//!
+//! **Example.**
+//! - Pass: `Agent: I'll pass the message on, though I can't promise she'll call today.`
+//! - Fail: `Agent: I'll get her to phone you when she's back. Within the hour, definitely.`
+//!
+//! **Tip.** Promise only what you control; offer to pass the message on.
+
+use super::{need, Ctx, Meta, Outcome, Rule, Span};
+use crate::matcher::{ListId, PhraseBook};
+
+/// Registry entry.
+pub const META: Meta = Meta {
+    id: "no-overpromising",
+    weight: 15,
+    critical: false,
+    summary: "The agent makes no promise they cannot keep.",
+    tip: "Promise only what you control (\"I'll pass the message on\"); don't commit colleagues to times you can't guarantee.",
+};
+
+/// The `no-overpromising` rule.
+#[derive(Debug)]
+pub struct NoOverpromising {
+    third_party: ListId,
+    guarantee: ListId,
+    emphasis: ListId,
+    deadline: ListId,
+    outcome: ListId,
+    hedge: ListId,
+}
+
+impl NoOverpromising {
+    /// Resolve the rule's phrase lists.
+    pub fn new(book: &PhraseBook) -> Result<Self, String> {
+        let l = |k: &str| need(book, &format!("no-overpromising.{k}"));
+        Ok(NoOverpromising {
+            third_party: l("third_party")?,
+            guarantee: l("guarantee")?,
+            emphasis: l("emphasis")?,
+            deadline: l("deadline")?,
+            outcome: l("outcome")?,
+            hedge: l("hedge")?,
+        })
+    }
+}
+
+const NEGATIONS: &[&str] = &["not", "never", "no"];
+
+impl Rule for NoOverpromising {
+    fn check(&self, ctx: &Ctx<'_>) -> Outcome {
+        let mut evidence = Vec::new();
+        let mut first_reason = None;
+        for i in ctx.agent_turns() {
+            for (s, e) in ctx.sentences(i) {
+                let any = |l: ListId| ctx.hits.overlapping(l, s, e).next().is_some();
+                if any(self.hedge) {
+                    continue;
+                }
+                let third = ctx.hits.overlapping(self.third_party, s, e).any(|h| {
+                    let words = &ctx.f.buf[h.start..h.end];
+                    !words.split(' ').any(|w| NEGATIONS.contains(&w))
+                });
+                let deadline = any(self.deadline);
+                let reason = if third {
+                    Some("a promise on someone else's behalf")
+                } else if any(self.guarantee) || (deadline && any(self.emphasis)) {
+                    Some("a guarantee")
+                } else if deadline && any(self.outcome) {
+                    Some("a fixed deadline on something outside the agent's control")
+                } else {
+                    None
+                };
+                if let Some(r) = reason {
+                    first_reason.get_or_insert(r);
+                    let (s, e) = trim(&ctx.f.buf, s, e);
+                    evidence.push(Span::Range {
+                        turn: i,
+                        start: s,
+                        end: e,
+                    });
+                }
+            }
+        }
+        match first_reason {
+            None => Outcome::pass("The agent made no promise they could not keep.", Vec::new()),
+            Some(r) => {
+                let quotes: Vec<String> = evidence
+                    .iter()
+                    .map(|&s| format!("\"{}\"", ctx.quote(s)))
+                    .collect();
+                Outcome::fail(
+                    format!("The agent overpromised ({r}): {}.", quotes.join(", ")),
+                    evidence,
+                )
+            }
+        }
+    }
+}
+
+/// Trim white space from a folded range.
+fn trim(buf: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    let b = buf.as_bytes();
+    while s < e && b[s] == b' ' {
+        s += 1;
+    }
+    while e > s && b[e - 1] == b' ' {
+        e -= 1;
+    }
+    (s, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::assert_fixtures;
+
+    #[test]
+    fn fixtures() {
+        assert_fixtures(
+            "no-overpromising",
+            &[
+                ("fail", "Agent: She's out. I'll get her to phone you when she's back.\nCustomer: OK."),
+                ("fail", "Agent: He'll call you back this afternoon.\nCustomer: OK."),
+                ("fail", "Agent: The engineer will be there by ten.\nCustomer: OK."),
+                ("fail", "Agent: The new manager, Steve, will ring you first thing tomorrow.\nCustomer: OK."),
+                ("fail", "Agent: They'll definitely reply by Friday.\nCustomer: OK."),
+                ("fail", "Agent: I guarantee it.\nCustomer: OK."),
+                ("fail", "Agent: When?\nCustomer: When?\nAgent: Within the hour, definitely."),
+                ("fail", "Agent: I'll send it today by same-day delivery.\nCustomer: OK."),
+                ("fail", "Agent: Sue will call you back.\nCustomer: OK."),
+                ("fail", "Agent: i'll have someone ring you\nCustomer: ok"),
+                ("pass", "Agent: I'll pass the message on.\nCustomer: OK."),
+                ("pass", "Agent: I'll ask her to call you.\nCustomer: OK."),
+                ("pass", "Agent: I'll let him know you called.\nCustomer: OK."),
+                ("pass", "Agent: I'll make sure she gets your message.\nCustomer: OK."),
+                ("pass", "Agent: She should be back after lunch.\nCustomer: OK."),
+                ("pass", "Agent: I'll send you the form now.\nCustomer: OK."),
+                ("pass", "Agent: I'll send an engineer out.\nCustomer: OK."),
+                ("pass", "Agent: I'll make sure he gets it first thing tomorrow.\nCustomer: OK."),
+                ("pass", "Agent: I can't promise when.\nCustomer: OK."),
+                ("pass", "Agent: I can't say exactly when he'll call.\nCustomer: OK."),
+                ("pass", "Agent: I'll pass it on, though I can't promise she'll get back to you today.\nCustomer: OK."),
+                ("pass", "Agent: Hopefully he'll call you tomorrow.\nCustomer: OK."),
+                ("pass", "Agent: He won't call you, don't worry.\nCustomer: OK."),
+                ("pass", "Agent: I'll email you an update this afternoon myself.\nCustomer: OK."),
+                ("pass", "Agent: We'll give you a shout as soon as we're ready.\nCustomer: OK."),
+                ("pass", "Agent: It shipped yesterday and should arrive on Thursday.\nCustomer: OK."),
+            ],
+        );
+    }
+}

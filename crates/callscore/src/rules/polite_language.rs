@@ -1,0 +1,113 @@
+//! # polite-language (critical)
+//!
+//! **What it checks.** No agent turn is rude or dismissive: "I don't have time for this",
+//! "I'm busy, you know", "whatever", "calm down", "you people", "shut up", "listen to me",
+//! "that's your problem", "what do you want", "are you deaf / stupid / thick", "don't waste
+//! my time", sarcastic thanks ("thanks for nothing", "thanks a lot for wasting my time"), or
+//! profanity (damn, bloody, bullshit, crap, the f-word and s-word families). The context is
+//! respected: "whatever suits you best", "whatever time works for you" and "what do you want
+//! me to call you?" are not rude. Evidence: each offending phrase.
+//!
+//! **Why it matters.** One rude phrase can outweigh a whole call of good service, and it is
+//! what a customer quotes when they complain.
+//!
+//! **Example.**
+//! - Pass: `Agent: We have Tuesday at ten or Thursday at three, whatever suits you best.`
+//! - Fail: `Agent: Look, I'm busy, you know. I don't have time for this.`
+//!
+//! **Tip.** Stay courteous under pressure; if you need a moment, ask to put the caller on hold.
+
+use super::{need, Ctx, Meta, Outcome, Rule};
+use crate::matcher::{ListId, PhraseBook};
+
+/// Registry entry.
+pub const META: Meta = Meta {
+    id: "polite-language",
+    weight: 15,
+    critical: true,
+    summary: "The agent uses no rude or dismissive language.",
+    tip: "Stay courteous under pressure; if you need a moment, ask to put the caller on hold rather than letting frustration show.",
+};
+
+/// The `polite-language` rule.
+#[derive(Debug)]
+pub struct PoliteLanguage {
+    phrases: ListId,
+    except: ListId,
+}
+
+impl PoliteLanguage {
+    /// Resolve the rule's phrase lists.
+    pub fn new(book: &PhraseBook) -> Result<Self, String> {
+        Ok(PoliteLanguage {
+            phrases: need(book, "polite-language.phrases")?,
+            except: need(book, "polite-language.except")?,
+        })
+    }
+}
+
+impl Rule for PoliteLanguage {
+    fn check(&self, ctx: &Ctx<'_>) -> Outcome {
+        let evidence: Vec<_> = ctx
+            .agent_turns()
+            .flat_map(|i| ctx.hits_except(self.phrases, self.except, i))
+            .map(|h| ctx.span(&h))
+            .collect();
+        if evidence.is_empty() {
+            return Outcome::pass("The agent stayed polite.", Vec::new());
+        }
+        let quotes: Vec<String> = evidence
+            .iter()
+            .map(|&s| format!("\"{}\"", ctx.quote(s)))
+            .collect();
+        Outcome::fail(
+            format!("The agent was rude or dismissive: {}.", quotes.join(", ")),
+            evidence,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::assert_fixtures;
+
+    #[test]
+    fn fixtures() {
+        assert_fixtures(
+            "polite-language",
+            &[
+                (
+                    "fail",
+                    "Agent: Look, I'm busy, you know. I don't have time for this.\nCustomer: Oh.",
+                ),
+                ("fail", "Agent: Whatever. Don't call again.\nCustomer: Oh."),
+                (
+                    "fail",
+                    "Agent: Bloody hell. Sorry about that.\nCustomer: Oh.",
+                ),
+                ("fail", "Agent: Yeah, what do you want?\nCustomer: Oh."),
+                ("fail", "Agent: Are you deaf?\nCustomer: Oh."),
+                ("fail", "Agent: Well, thanks for nothing.\nCustomer: Oh."),
+                ("fail", "Agent: that's f***ing typical\nCustomer: oh"),
+                (
+                    "pass",
+                    "Agent: Tuesday or Thursday, whatever suits you best.\nCustomer: Thursday.",
+                ),
+                (
+                    "pass",
+                    "Agent: We can do whatever time works for you.\nCustomer: OK.",
+                ),
+                (
+                    "pass",
+                    "Agent: What do you want me to call you?\nCustomer: Sam.",
+                ),
+                ("pass", "Agent: Can I scrap the old order?\nCustomer: Yes."),
+                (
+                    "pass",
+                    "Agent: Hello.\nCustomer: This is bloody ridiculous.",
+                ),
+                ("pass", "Agent: Hello [damn].\nCustomer: Hi."),
+            ],
+        );
+    }
+}

@@ -1,0 +1,591 @@
+//! A ruleset: rules with their weights, the phrase book they read, and the scoring
+//! pipeline (`&str` in, [`Report`] out).
+//!
+//! Compiling a ruleset (all phrases into one [`PhraseBook`]) is the expensive part and is
+//! done once; [`Ruleset::builtin`] compiles the default rubric on first use and shares it.
+//! Scoring is then: decode → read → fold → one phrase pass → roles → rules → report, all
+//! linear in the transcript's length.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::error::{Error, Result};
+use crate::fold::{fold_str, Folded};
+use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc};
+use crate::parse::{self, Format, Limits};
+use crate::phrase::PhraseEnv;
+use crate::report::{self, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+use crate::roles::{self, RoleLists};
+use crate::rules::{self, Ctx, EventKind, Rule, Span, Who};
+use crate::transcript::{Role, Transcript};
+
+/// The default pass mark.
+pub const DEFAULT_PASS_MARK: f64 = 80.0;
+
+/// The built-in phrase data of the default rubric.
+pub const DEFAULT_DATA: &str = include_str!("../data/default.toml");
+const DEFAULT_DATA_NAME: &str = "crates/callscore/data/default.toml";
+
+/// Public facts about one rule of a ruleset.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleInfo {
+    /// The rule id.
+    pub id: String,
+    /// Its weight in the score.
+    pub weight: u32,
+    /// Whether failing it fails the call whatever the score.
+    pub critical: bool,
+    /// One-line description.
+    pub summary: String,
+    /// The coaching tip.
+    pub tip: String,
+    /// Full documentation.
+    pub doc: String,
+    /// The rule's phrase lists (list id, phrases), for `rules --show-phrases`.
+    pub phrases: Vec<(String, Vec<String>)>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    info: RuleInfo,
+    rule: Box<dyn Rule>,
+}
+
+/// Options for scoring one transcript.
+#[derive(Debug, Clone, Default)]
+pub struct ScoreOptions {
+    /// Speaker names to take as the agent (overrides the header and inference).
+    pub agents: Vec<String>,
+    /// Where the transcript came from, copied into the report.
+    pub source: Option<String>,
+    /// Pass mark to use instead of the ruleset's.
+    pub pass_mark: Option<f64>,
+    /// The input format (auto-detected by default).
+    pub format: Format,
+    /// Replace invalid UTF-8 instead of failing (bytes input only).
+    pub lossy: bool,
+    /// Input limits.
+    pub limits: Limits,
+}
+
+/// A compiled set of rules.
+#[derive(Debug)]
+pub struct Ruleset {
+    name: String,
+    pass_mark: f64,
+    rules: Vec<Entry>,
+    book: PhraseBook,
+    roles: RoleLists,
+    hang_up: crate::matcher::ListId,
+    disconnect: crate::matcher::ListId,
+}
+
+type Data = BTreeMap<String, BTreeMap<String, Vec<toml::Spanned<String>>>>;
+
+fn line_col(src: &str, at: usize) -> (usize, usize) {
+    let before = &src[..at.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+impl Ruleset {
+    /// The default rubric, compiled once and shared.
+    pub fn builtin() -> Result<&'static Ruleset> {
+        static DEFAULT: OnceLock<Result<Ruleset>> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                Ruleset::from_data(DEFAULT_DATA, Some(DEFAULT_DATA_NAME), &PhraseEnv::default())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Compile the default rubric from phrase data in the format of `data/default.toml`.
+    pub fn from_data(src: &str, file: Option<&str>, env: &PhraseEnv) -> Result<Ruleset> {
+        let pack_err = |at: usize, message: String| {
+            let (line, column) = line_col(src, at);
+            Error::Pack {
+                file: file.map(str::to_string),
+                line,
+                column,
+                message,
+            }
+        };
+        let data: Data = toml::from_str(src)
+            .map_err(|e| pack_err(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+        let mut builder = BookBuilder::new(env.clone());
+        for (table, lists) in &data {
+            for (key, phrases) in lists {
+                let id = format!("{table}.{key}");
+                let srcs: Vec<PhraseSrc> = phrases
+                    .iter()
+                    .map(|p| {
+                        let (line, column) = line_col(src, p.span().start);
+                        PhraseSrc {
+                            text: p.get_ref().clone(),
+                            line,
+                            column,
+                        }
+                    })
+                    .collect();
+                // Lists matched against speaker names or event text stay out of the speech pass.
+                let events = table == "events" || key.ends_with("_names");
+                builder.add(&id, &srcs, events).map_err(|e| Error::Pack {
+                    file: file.map(str::to_string),
+                    line: e.phrase.line,
+                    column: e.phrase.column,
+                    message: format!("in `{}`, phrase {:?}: {}", e.list, e.phrase.text, e.message),
+                })?;
+            }
+        }
+        let book = builder.build().map_err(|m| pack_err(0, m))?;
+        let need = |id: &str| rules::need(&book, id).map_err(|m| pack_err(0, m));
+        let roles = RoleLists {
+            agent_names: need("roles.agent_names")?,
+            customer_names: need("roles.customer_names")?,
+            service: need("roles.service")?,
+            org: need("roles.org")?,
+        };
+        let (hang_up, disconnect) = (need("events.hang_up")?, need("events.disconnect")?);
+        let mut entries = Vec::new();
+        for m in rules::BUILTIN {
+            let rule = rules::build(m.id, &book).map_err(|e| pack_err(0, e))?;
+            let prefix = format!("{}.", m.id);
+            let phrases = book
+                .lists()
+                .iter()
+                .filter(|l| l.id.starts_with(&prefix))
+                .map(|l| (l.id.clone(), l.phrases.clone()))
+                .collect();
+            entries.push(Entry {
+                info: RuleInfo {
+                    id: m.id.to_string(),
+                    weight: m.weight,
+                    critical: m.critical,
+                    summary: m.summary.to_string(),
+                    tip: m.tip.to_string(),
+                    doc: rules::doc(m.id).unwrap_or(m.summary).to_string(),
+                    phrases,
+                },
+                rule,
+            });
+        }
+        Ok(Ruleset {
+            name: "default".to_string(),
+            pass_mark: DEFAULT_PASS_MARK,
+            rules: entries,
+            book,
+            roles,
+            hang_up,
+            disconnect,
+        })
+    }
+
+    /// The ruleset's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The ruleset's pass mark.
+    pub fn pass_mark(&self) -> f64 {
+        self.pass_mark
+    }
+
+    /// The rules, in report order.
+    pub fn rules(&self) -> impl Iterator<Item = &RuleInfo> {
+        self.rules.iter().map(|e| &e.info)
+    }
+
+    /// One rule's facts, or [`Error::UnknownRule`].
+    pub fn rule(&self, id: &str) -> Result<&RuleInfo> {
+        self.rules()
+            .find(|r| r.id == id)
+            .ok_or_else(|| Error::UnknownRule {
+                id: id.to_string(),
+                known: self
+                    .rules()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    /// The phrase lists of the roles and events (for `rules --show-phrases`).
+    pub fn shared_phrases(&self) -> Vec<(String, Vec<String>)> {
+        self.book
+            .lists()
+            .iter()
+            .filter(|l| l.id.starts_with("roles.") || l.id.starts_with("events."))
+            .map(|l| (l.id.clone(), l.phrases.clone()))
+            .collect()
+    }
+
+    /// Every phrase hit in a transcript as `(list id, turn, folded words)`: what the
+    /// single phrase pass saw, for debugging rules and packs.
+    pub fn phrase_hits(
+        &self,
+        text: &str,
+        opts: &ScoreOptions,
+    ) -> Result<Vec<(String, usize, String)>> {
+        let t = parse::read(text, opts.format, &opts.limits)?;
+        let folded = Folded::new(&t.turns);
+        let hits = self.book.find(&folded, &t.turns);
+        let mut out = Vec::new();
+        for l in self.book.lists() {
+            if let Some(id) = self.book.list_id(&l.id) {
+                for h in hits.of(id) {
+                    out.push((l.id.clone(), h.turn, folded.buf[h.start..h.end].to_string()));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Read a transcript and assign roles, without scoring it.
+    pub fn parse(&self, text: &str, opts: &ScoreOptions) -> Result<Transcript> {
+        let mut t = parse::read(text, opts.format, &opts.limits)?;
+        let folded = Folded::new(&t.turns);
+        let hits = self.book.find(&folded, &t.turns);
+        roles::assign(&mut t, &opts.agents, &self.book, &self.roles, &hits)?;
+        Ok(t)
+    }
+
+    /// Score raw bytes (decoding them first; see [`parse::decode`]).
+    pub fn score_bytes(&self, bytes: &[u8], opts: &ScoreOptions) -> Result<Report> {
+        if bytes.len() > opts.limits.max_bytes {
+            return Err(Error::TooLarge {
+                size: bytes.len(),
+                limit: opts.limits.max_bytes,
+            });
+        }
+        let (text, warnings) = parse::decode(bytes, opts.lossy)?;
+        let mut report = self.score(&text, opts)?;
+        report.warnings.splice(0..0, warnings);
+        Ok(report)
+    }
+
+    /// Score one transcript.
+    pub fn score(&self, text: &str, opts: &ScoreOptions) -> Result<Report> {
+        self.score_with_transcript(text, opts).map(|(r, _)| r)
+    }
+
+    /// Score one transcript and also return the parsed transcript (for display).
+    pub fn score_with_transcript(
+        &self,
+        text: &str,
+        opts: &ScoreOptions,
+    ) -> Result<(Report, Transcript)> {
+        let mut t = parse::read(text, opts.format, &opts.limits)?;
+        let folded = Folded::new(&t.turns);
+        let hits = self.book.find(&folded, &t.turns);
+        roles::assign(&mut t, &opts.agents, &self.book, &self.roles, &hits)?;
+        let events = t
+            .events
+            .iter()
+            .map(|e| self.event_kind(&t, &e.text))
+            .collect();
+        let ctx = Ctx {
+            t: &t,
+            f: &folded,
+            hits: &hits,
+            events,
+            header_orgs: t
+                .orgs
+                .iter()
+                .map(|o| fold_str(o))
+                .filter(|o| !o.is_empty())
+                .collect(),
+        };
+        let mut findings = Vec::with_capacity(self.rules.len());
+        let (mut passed_w, mut applicable_w, mut critical_fail) = (0u32, 0u32, false);
+        for e in &self.rules {
+            let o = e.rule.check(&ctx);
+            match o.status {
+                Status::Pass => {
+                    passed_w += e.info.weight;
+                    applicable_w += e.info.weight;
+                }
+                Status::Fail => {
+                    applicable_w += e.info.weight;
+                    critical_fail |= e.info.critical;
+                }
+                Status::NotApplicable => {}
+            }
+            findings.push(Finding {
+                rule: e.info.id.clone(),
+                status: o.status,
+                weight: e.info.weight,
+                critical: e.info.critical,
+                message: o.message,
+                tip: e.info.tip.clone(),
+                evidence: o.evidence.iter().map(|&s| evidence(&ctx, s)).collect(),
+                missing: o.missing,
+            });
+        }
+        let pass_mark = opts.pass_mark.unwrap_or(self.pass_mark);
+        let score = report::score(passed_w, applicable_w);
+        let report = Report {
+            schema_version: SCHEMA_VERSION,
+            source: opts.source.clone(),
+            score,
+            passed: score >= pass_mark && !critical_fail,
+            pass_mark,
+            agent: t.agent.clone().unwrap_or(crate::AgentInfo {
+                speakers: Vec::new(),
+                by: crate::AgentBy::Inference,
+            }),
+            stats: stats(&t, &folded),
+            findings,
+            warnings: t.warnings.clone(),
+        };
+        drop(ctx);
+        Ok((report, t))
+    }
+
+    /// Classify an event: who hangs up, or an unattributed disconnect.
+    fn event_kind(&self, t: &Transcript, text: &str) -> EventKind {
+        let f = fold_str(text);
+        let Some((verb_at, _)) = self.book.find_in(self.hang_up, &f) else {
+            return if self.book.is_match(self.disconnect, &f) {
+                EventKind::Disconnect
+            } else {
+                EventKind::Other
+            };
+        };
+        // The earliest speaker name in the event says who.
+        let mut best: Option<(usize, Who)> = None;
+        for turn in &t.turns {
+            let name = fold_str(&turn.speaker);
+            if let Some(p) = find_word(&f, &name) {
+                let who = if turn.role == Role::Agent {
+                    Who::Agent
+                } else {
+                    Who::Customer
+                };
+                if best.is_none_or(|(b, _)| p < b) {
+                    best = Some((p, who));
+                }
+            }
+        }
+        let who = match best {
+            Some((_, w)) => w,
+            None => {
+                let subject = &f[..verb_at];
+                if self.book.is_match(self.roles.agent_names, subject) {
+                    Who::Agent
+                } else if self.book.is_match(self.roles.customer_names, subject) {
+                    Who::Customer
+                } else if self.book.is_match(self.roles.agent_names, &f) {
+                    Who::Agent
+                } else if self.book.is_match(self.roles.customer_names, &f) {
+                    Who::Customer
+                } else {
+                    Who::Unknown
+                }
+            }
+        };
+        match who {
+            Who::Unknown => EventKind::Disconnect,
+            w => EventKind::HangUp(w),
+        }
+    }
+}
+
+/// Position of `word` in `text` on word boundaries.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    if word.is_empty() {
+        return None;
+    }
+    let mut from = 0;
+    while let Some(i) = text
+        .get(from..)
+        .and_then(|r| r.find(word))
+        .map(|i| i + from)
+    {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            return Some(i);
+        }
+        from = i + word.len().max(1);
+    }
+    None
+}
+
+fn stats(t: &Transcript, f: &Folded) -> Stats {
+    let mut s = Stats {
+        turns: t.turns.len(),
+        ..Stats::default()
+    };
+    for (i, turn) in t.turns.iter().enumerate() {
+        let words = f.turn(i).unicode_words().count();
+        if turn.role == Role::Agent {
+            s.agent_turns += 1;
+            s.agent_words += words;
+        } else {
+            s.customer_turns += 1;
+            s.customer_words += words;
+        }
+    }
+    s
+}
+
+fn char_offset(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or(0, |p| p.chars().count())
+}
+
+/// Map a rule's span to report evidence with original character offsets.
+fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
+    match s {
+        Span::Event(i) => {
+            let e = &ctx.t.events[i];
+            Evidence {
+                turn: None,
+                line: e.line,
+                speaker: None,
+                start: 0,
+                end: e.text.chars().count(),
+                text: e.text.clone(),
+                start_s: e.time,
+                end_s: None,
+            }
+        }
+        Span::Turn(i) => {
+            let t = &ctx.t.turns[i];
+            Evidence {
+                turn: Some(i),
+                line: t.line,
+                speaker: Some(t.speaker.clone()),
+                start: 0,
+                end: t.text.chars().count(),
+                text: t.text.clone(),
+                start_s: t.start,
+                end_s: t.end,
+            }
+        }
+        Span::Range { turn, start, end } => {
+            let t = &ctx.t.turns[turn];
+            // Trim separators the patterns may include at either end.
+            let b = ctx.f.buf.as_bytes();
+            let (mut s, mut e) = (start, end);
+            let edge = |c: u8| matches!(c, b' ' | b',' | b'.' | b';' | b':' | b'!' | b'?');
+            while s < e && edge(b[s]) {
+                s += 1;
+            }
+            while e > s && edge(b[e - 1]) {
+                e -= 1;
+            }
+            let (a, z) = ctx.f.to_original(&t.text, s, e);
+            Evidence {
+                turn: Some(turn),
+                line: t.line_at(a),
+                speaker: Some(t.speaker.clone()),
+                start: char_offset(&t.text, a),
+                end: char_offset(&t.text, z),
+                text: t.text.get(a..z).unwrap_or_default().to_string(),
+                start_s: t.start,
+                end_s: t.end,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_data_compiles() {
+        let rs = Ruleset::builtin().unwrap();
+        assert_eq!(rs.rules().count(), rules::BUILTIN.len());
+        for r in rs.rules() {
+            assert!(r.doc.contains("**Tip.**"), "{} has no Tip section", r.id);
+        }
+    }
+
+    #[test]
+    fn bad_data_names_file_line_and_column() {
+        let src = "[greeting]\nphrases = [\n  \"hello\",\n  \"re:(unclosed\",\n]\n";
+        let e = Ruleset::from_data(src, Some("x.toml"), &PhraseEnv::default()).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("x.toml:4:3:"), "{msg}");
+        assert!(msg.contains("greeting.phrases"), "{msg}");
+    }
+
+    #[test]
+    fn evidence_offsets_slice_the_original_text() {
+        let rs = Ruleset::builtin().unwrap();
+        let text = "Agent: Good evening, you’ve reached Café Zoë, this is Anaïs.\nCustomer: Hi.\nAgent: Thank you — bye!";
+        let (r, t) = rs
+            .score_with_transcript(text, &ScoreOptions::default())
+            .unwrap();
+        let mut n = 0;
+        for f in &r.findings {
+            for e in &f.evidence {
+                if let Some(i) = e.turn {
+                    let chars: Vec<char> = t.turns[i].text.chars().collect();
+                    let s: String = chars[e.start..e.end].iter().collect();
+                    assert_eq!(s, e.text);
+                    n += 1;
+                }
+            }
+        }
+        assert!(n >= 3);
+        assert_eq!(
+            r.finding("identification").unwrap().evidence[0].text,
+            "you’ve reached"
+        );
+    }
+
+    #[test]
+    fn no_speech_and_missing_agent_are_errors() {
+        let rs = Ruleset::builtin().unwrap();
+        let o = ScoreOptions::default();
+        assert_eq!(rs.score("", &o).unwrap_err().kind(), "no-speech");
+        assert_eq!(
+            rs.score("# agent: Jo\n[ringing]\n", &o).unwrap_err().kind(),
+            "no-speech"
+        );
+        let e = rs
+            .score("# agent: Jo\nSam: Hi.\nKim: Hello.", &o)
+            .unwrap_err();
+        assert_eq!(e.kind(), "agent-not-found");
+        assert_eq!(e.line(), Some(1));
+    }
+
+    #[test]
+    fn roles_by_name_option_and_inference() {
+        let rs = Ruleset::builtin().unwrap();
+        let o = ScoreOptions::default();
+        let r = rs
+            .score(
+                "Martha: Hello?\nKevin: Hi, it's Kevin calling from Greenleaf Energy.",
+                &o,
+            )
+            .unwrap();
+        assert_eq!(r.agent.speakers, vec!["Kevin"]);
+        assert_eq!(r.agent.by, crate::AgentBy::Inference);
+        let r = rs
+            .score("Caller: Hi.\nTom: Hello, Tom speaking.", &o)
+            .unwrap();
+        assert_eq!(
+            (r.agent.speakers.clone(), r.agent.by),
+            (vec!["Tom".to_string()], crate::AgentBy::Name)
+        );
+        let o = ScoreOptions {
+            agents: vec!["caller".into()],
+            ..Default::default()
+        };
+        let r = rs
+            .score("Caller: Hi.\nTom: Hello, Tom speaking.", &o)
+            .unwrap();
+        assert_eq!(
+            (r.agent.speakers.clone(), r.agent.by),
+            (vec!["Caller".to_string()], crate::AgentBy::Option)
+        );
+    }
+}

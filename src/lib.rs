@@ -1,0 +1,1 @@
+//! Test and benchmark host for the callscore workspace (see `tests/` and `benches/`).
