@@ -1,12 +1,22 @@
 //! One pass over a transcript for all phrases of a ruleset.
 //!
-//! Every phrase of every list is one pattern of a single [`RegexSet`]. Scoring a
-//! transcript runs the set once over the folded buffer (all turns, one per line) to learn
-//! which phrases occur at all; only those phrases are then searched for their positions,
-//! and each match is attributed to its turn by offset. Most phrases never occur in a given
-//! call, so the cost is close to one scan of the text, whatever the number of rules.
+//! Each phrase compiles to a regex over folded text. From the regex's syntax tree we
+//! extract its *anchors*: a small set of literal strings at least one of which every match
+//! must contain (for `my name is` that is `name`; for `good (morning|afternoon)`, `good`).
+//! All anchors of all phrases go into one Aho-Corasick automaton, so scoring a transcript
+//! is one scan of its folded text (all turns, one per line) for every anchor at once. Only
+//! the phrases whose anchors occur are then run, and only on the turns where their anchors
+//! occur, so every match is attributed to its turn by offset. The few phrases with no
+//! usable anchor (e.g. `{number}`) run once over the whole text. Most phrases never occur
+//! in a given call, so the cost is close to one scan of the text whatever the number of
+//! rules (a `RegexSet` of the same phrases is slower here: its DFA must track every phrase
+//! at once, and phrases that begin with a name class keep it busy at every word).
 
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::{Regex, RegexBuilder};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::fold::Folded;
 use crate::phrase::{self, PhraseEnv};
@@ -14,8 +24,6 @@ use crate::transcript::Turn;
 
 /// Compile-size bound for one phrase's regex, so no pack can make scoring slow.
 pub const PHRASE_SIZE_LIMIT: usize = 2 * 1024 * 1024;
-/// Compile-size bound for the set of all phrases.
-pub const SET_SIZE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Index of a phrase list in a [`PhraseBook`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,9 +76,14 @@ pub struct PhraseError {
 pub struct PhraseBook {
     lists: Vec<PhraseList>,
     pats: Vec<Pattern>,
-    /// Set of the speech patterns; `set_index[i]` is the pattern of set entry `i`.
-    set: RegexSet,
-    set_index: Vec<usize>,
+    /// Every anchor literal of the speech patterns.
+    ac: Option<AhoCorasick>,
+    /// For each anchor literal, the patterns it triggers.
+    triggers: Vec<Vec<u32>>,
+    /// For each pattern, the other anchor groups that must also occur in the turn.
+    filters: Vec<Vec<Vec<u32>>>,
+    /// Speech patterns without a usable anchor: run over the whole text.
+    always: Vec<usize>,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -129,21 +142,141 @@ impl BookBuilder {
         Ok(ListId(li))
     }
 
-    /// Compile the set. Fails only when the whole set is over the size bound.
+    /// Build the anchor automaton.
     pub fn build(self) -> Result<PhraseBook, String> {
-        let set_index: Vec<usize> = (0..self.pats.len())
-            .filter(|&i| !self.lists[self.pats[i].list].events)
-            .collect();
-        let set = RegexSetBuilder::new(set_index.iter().map(|&i| &self.sources[i]))
-            .size_limit(SET_SIZE_LIMIT)
-            .build()
-            .map_err(|e| regex_error(&e))?;
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
+        let mut lit_id = |lit: Vec<u8>| -> u32 {
+            *index.entry(lit.clone()).or_insert_with(|| {
+                literals.push(lit);
+                (literals.len() - 1) as u32
+            })
+        };
+        let mut trig: Vec<(u32, u32)> = Vec::new();
+        let mut filters = vec![Vec::new(); self.pats.len()];
+        let mut always = Vec::new();
+        for (pi, pat) in self.pats.iter().enumerate() {
+            if self.lists[pat.list].events {
+                continue;
+            }
+            match anchor_groups(&self.sources[pi]) {
+                Anchors::Never => {}
+                Anchors::None => always.push(pi),
+                Anchors::Groups(mut groups) => {
+                    // The rarest-looking group triggers; the others filter.
+                    let best = (0..groups.len()).max_by_key(|&g| quality(&groups[g])).unwrap_or(0);
+                    let trigger = groups.swap_remove(best);
+                    for lit in trigger {
+                        trig.push((lit_id(lit), pi as u32));
+                    }
+                    filters[pi] = groups
+                        .into_iter()
+                        .map(|g| {
+                            let mut ids: Vec<u32> = g.into_iter().map(&mut lit_id).collect();
+                            ids.sort_unstable();
+                            ids
+                        })
+                        .collect();
+                }
+            }
+        }
+        let mut triggers = vec![Vec::new(); literals.len()];
+        for (l, p) in trig {
+            triggers[l as usize].push(p);
+        }
+        let ac = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&literals)
+                    .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
+            )
+        };
         Ok(PhraseBook {
             lists: self.lists,
             pats: self.pats,
-            set,
-            set_index,
+            ac,
+            triggers,
+            filters,
+            always,
         })
+    }
+}
+
+/// What a pattern's syntax guarantees about its matches.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Anchors {
+    /// It can never match.
+    Never,
+    /// No usable literals: it must run on everything.
+    None,
+    /// Every match contains, for each group, at least one of the group's literals.
+    Groups(Vec<Vec<Vec<u8>>>),
+}
+
+/// The anchor groups of a regex (see [`Anchors`]).
+pub(crate) fn anchor_groups(src: &str) -> Anchors {
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(src) else {
+        return Anchors::None;
+    };
+    if hir.properties().minimum_len().is_none() {
+        return Anchors::Never;
+    }
+    let mut groups = Vec::new();
+    collect_groups(&hir, &mut groups);
+    groups.retain(|g| !g.is_empty() && g.len() <= 64 && g.iter().all(|l| l.len() >= 2));
+    if groups.is_empty() {
+        Anchors::None
+    } else {
+        Anchors::Groups(groups)
+    }
+}
+
+/// Very common words make poor triggers.
+const COMMON: &[&str] = &[
+    "you", "the", "and", "to", "it", "is", "that", "of", "in", "for", "have", "can", "what",
+    "how", "no", "my", "me", "your", "we", "do", "be", "this", "are", "on", "with", "will",
+    "so", "not", "a", "i", "at", "if", "or", "as", "but", "all", "was", "he", "she", "they",
+];
+
+fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
+    let common = set
+        .iter()
+        .filter(|l| COMMON.contains(&String::from_utf8_lossy(l).trim()))
+        .count();
+    let min = set.iter().map(Vec::len).min().unwrap_or(0);
+    (usize::from(common == 0), min.min(7), std::cmp::Reverse(set.len()))
+}
+
+/// Groups of literals every match of `h` must contain (one of each group).
+fn collect_groups(h: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
+    match h.kind() {
+        HirKind::Literal(lit) => out.push(vec![lit.0.to_vec()]),
+        HirKind::Capture(c) => collect_groups(&c.sub, out),
+        HirKind::Repetition(r) if r.min >= 1 => collect_groups(&r.sub, out),
+        HirKind::Concat(parts) => parts.iter().for_each(|p| collect_groups(p, out)),
+        HirKind::Alternation(alts) => {
+            // One group: the union, over branches, of each branch's best group.
+            let mut union: Vec<Vec<u8>> = Vec::new();
+            for a in alts {
+                let mut g = Vec::new();
+                collect_groups(a, &mut g);
+                g.retain(|g| !g.is_empty() && g.iter().all(|l| l.len() >= 2));
+                let Some(best) = g.into_iter().max_by_key(|g| quality(g)) else {
+                    return;
+                };
+                for lit in best {
+                    if !union.contains(&lit) {
+                        union.push(lit);
+                    }
+                }
+            }
+            out.push(union);
+        }
+        _ => {}
     }
 }
 
@@ -212,39 +345,50 @@ impl PhraseBook {
     pub fn find(&self, folded: &Folded, turns: &[Turn]) -> Hits {
         let mut by_list: Vec<Vec<Hit>> = vec![Vec::new(); self.lists.len()];
         let buf = folded.buf.as_str();
-        for si in self.set.matches(buf).iter() {
-            let pi = self.set_index[si];
-            let pat = &self.pats[pi];
-            let out = &mut by_list[pat.list];
-            if pat.has_name {
-                for caps in pat.re.captures_iter(buf) {
-                    let Some(m) = caps.get(0) else { continue };
-                    let turn = folded.turn_at(m.start());
-                    // When the name group took no part (another alternative matched), there is
-                    // no name to check.
-                    let ok = caps
-                        .name("name")
-                        .is_none_or(|n| name_ok(folded, &turns[turn], n.start(), n.as_str()));
-                    if ok {
-                        out.push(Hit {
-                            turn,
-                            start: m.start(),
-                            end: m.end(),
-                        });
-                    }
+        // 1. One scan for every anchor literal: which literals occur in which turn.
+        let mut seen: Vec<(u32, u32)> = Vec::new();
+        if let Some(ac) = &self.ac {
+            let mut turn = 0usize;
+            for m in ac.find_overlapping_iter(buf) {
+                let at = m.start();
+                if folded.spans.get(turn).is_none_or(|&(s, e)| at < s || at > e) {
+                    turn = folded.turn_at(at);
                 }
-            } else {
-                for m in pat.re.find_iter(buf) {
-                    if m.start() == m.end() {
-                        continue;
+                seen.push((turn as u32, m.pattern().as_u32()));
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        // Candidates: patterns triggered in a turn whose other anchor groups occur there too.
+        let mut cand: Vec<(u32, u32)> = Vec::new();
+        let mut k = 0;
+        while k < seen.len() {
+            let turn = seen[k].0;
+            let end = k + seen[k..].partition_point(|&(t, _)| t == turn);
+            let here: Vec<u32> = seen[k..end].iter().map(|&(_, l)| l).collect();
+            for &lit in &here {
+                for &p in &self.triggers[lit as usize] {
+                    let ok = self.filters[p as usize]
+                        .iter()
+                        .all(|g| g.iter().any(|l| here.binary_search(l).is_ok()));
+                    if ok {
+                        cand.push((p, turn));
                     }
-                    out.push(Hit {
-                        turn: folded.turn_at(m.start()),
-                        start: m.start(),
-                        end: m.end(),
-                    });
                 }
             }
+            k = end;
+        }
+        cand.sort_unstable();
+        cand.dedup();
+        // 2. Run each candidate pattern on its turn only.
+        for (p, turn) in cand {
+            let (turn, p) = (turn as usize, p as usize);
+            let Some(&(s, e)) = folded.spans.get(turn) else { continue };
+            self.run(p, folded, turns, s, &buf[s..e], &mut by_list);
+        }
+        // 3. Patterns with no anchor run over the whole text.
+        for &p in &self.always {
+            self.run(p, folded, turns, 0, buf, &mut by_list);
         }
         for v in &mut by_list {
             if v.len() > 1 {
@@ -253,6 +397,41 @@ impl PhraseBook {
             }
         }
         Hits { by_list }
+    }
+
+    /// Run pattern `p` over `hay`, which starts at `base` in the folded buffer.
+    fn run(&self, p: usize, folded: &Folded, turns: &[Turn], base: usize, hay: &str, by_list: &mut [Vec<Hit>]) {
+        let pat = &self.pats[p];
+        let out = &mut by_list[pat.list];
+        if pat.has_name {
+            for caps in pat.re.captures_iter(hay) {
+                let Some(m) = caps.get(0) else { continue };
+                let turn = folded.turn_at(base + m.start());
+                // When the name group took no part (another alternative matched), there is
+                // no name to check.
+                let ok = caps
+                    .name("name")
+                    .is_none_or(|n| name_ok(folded, &turns[turn], base + n.start(), n.as_str()));
+                if ok {
+                    out.push(Hit {
+                        turn,
+                        start: base + m.start(),
+                        end: base + m.end(),
+                    });
+                }
+            }
+        } else {
+            for m in pat.re.find_iter(hay) {
+                if m.start() == m.end() {
+                    continue;
+                }
+                out.push(Hit {
+                    turn: folded.turn_at(base + m.start()),
+                    start: base + m.start(),
+                    end: base + m.end(),
+                });
+            }
+        }
     }
 
     /// True when any phrase of `list` occurs in `text` (folded already).
@@ -293,4 +472,33 @@ fn name_ok(folded: &Folded, turn: &Turn, at: usize, word: &str) -> bool {
     text.get(s..)
         .and_then(|r| r.chars().next())
         .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(phrase: &str) -> Anchors {
+        let c = crate::phrase::compile(phrase, &PhraseEnv::default()).unwrap();
+        anchor_groups(&format!("(?m){}", c.regex))
+    }
+
+    fn g(v: &[&[&str]]) -> Anchors {
+        Anchors::Groups(v.iter().map(|g| g.iter().map(|l| l.as_bytes().to_vec()).collect()).collect())
+    }
+
+    #[test]
+    fn anchors_of_phrases() {
+        assert_eq!(groups("see you"), g(&[&["see"], &["you"]]));
+        assert_eq!(groups("good (morning|afternoon)"), g(&[&["good"], &["morning", "afternoon"]]));
+        assert_eq!(groups("{org}"), Anchors::Never);
+        assert_eq!(groups("{number}"), Anchors::None);
+    }
+
+    #[test]
+    fn nearly_every_default_phrase_is_anchored() {
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        assert!(b.always.len() <= 2, "unanchored: {:?}", b.always.iter().map(|&p| b.pats[p].re.as_str()).collect::<Vec<_>>());
+    }
 }

@@ -275,20 +275,26 @@ fn word_regex(w: &str) -> String {
         "cannot" => return "(?:cannot|can'?t|can not)".to_string(),
         _ => {}
     }
+    // Whole-word alternatives (not `base(?:'s| is)`), so that each alternative is a
+    // literal the matcher can use as an anchor.
     if let Some(base) = w.strip_suffix("n't") {
-        return format!("(?:{b}n'?t|{b} not)", b = esc(base));
+        return format!("(?:{b}n't|{b}nt|{b} not)", b = esc(base));
     }
-    for (suf, long) in [
-        ("'s", "(?:'?s| is| has)"),
-        ("'re", "(?:'?re| are)"),
-        ("'ve", "(?:'?ve| have)"),
-        ("'ll", "(?:'?ll| will)"),
-        ("'m", "(?:'?m| am)"),
-        ("'d", "(?:'?d| would| had)"),
+    for (suf, longs) in [
+        ("'s", &[" is", " has"][..]),
+        ("'re", &[" are"][..]),
+        ("'ve", &[" have"][..]),
+        ("'ll", &[" will"][..]),
+        ("'m", &[" am"][..]),
+        ("'d", &[" would", " had"][..]),
     ] {
         if let Some(base) = w.strip_suffix(suf) {
             if !base.is_empty() {
-                return format!("{}{long}", esc(base));
+                let b = esc(base);
+                let bare = &suf[1..];
+                let mut alts = vec![format!("{b}{suf}"), format!("{b}{bare}")];
+                alts.extend(longs.iter().map(|l| format!("{b}{l}")));
+                return format!("(?:{})", alts.join("|"));
             }
         }
     }

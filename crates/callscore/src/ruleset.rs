@@ -77,7 +77,7 @@ pub struct Ruleset {
     name: String,
     pass_mark: f64,
     rules: Vec<Entry>,
-    book: PhraseBook,
+    pub(crate) book: PhraseBook,
     roles: RoleLists,
     hang_up: crate::matcher::ListId,
     disconnect: crate::matcher::ListId,

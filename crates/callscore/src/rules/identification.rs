@@ -114,6 +114,7 @@ mod tests {
                 ("pass", "Agent: Hello, you're speaking with Amy.\nCustomer: Hi."),
                 ("pass", "Agent: Hello.\nCustomer: Hi.\nAgent: Sorry, I'm Jo from Acme."),
                 ("pass", "Agent: hello this is harper valley national bank\nCustomer: hi"),
+                ("pass", "Agent: hello this is miss jane from harper valley\nCustomer: hi"),
                 ("pass", "# org: Acme\nAgent: Acme, good morning.\nCustomer: Hi."),
                 ("fail", "Agent: Hello, how can I help?\nCustomer: Is that the garden centre?\nAgent: Yes."),
                 ("fail", "Agent: Acme, good morning.\nCustomer: Hi."),
