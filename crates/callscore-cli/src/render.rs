@@ -68,12 +68,11 @@ pub fn scorecard(r: &Report, color: bool) -> String {
         );
         if f.status == Status::Fail {
             for e in &f.evidence {
-                let who = e
-                    .speaker
-                    .as_deref()
-                    .map(|s| format!("{s}: "))
-                    .unwrap_or_default();
-                let _ = writeln!(o, "         line {}: {who}\"{}\"", e.line, e.text);
+                match &e.speaker {
+                    Some(who) => writeln!(o, "         line {}: {who}: \"{}\"", e.line, e.text),
+                    None => writeln!(o, "         line {}: [{}]", e.line, e.text),
+                }
+                .ok();
             }
             let _ = writeln!(o, "         tip: {}", f.tip);
         }

@@ -164,7 +164,9 @@ impl BookBuilder {
                 Anchors::None => always.push(pi),
                 Anchors::Groups(mut groups) => {
                     // The rarest-looking group triggers; the others filter.
-                    let best = (0..groups.len()).max_by_key(|&g| quality(&groups[g])).unwrap_or(0);
+                    let best = (0..groups.len())
+                        .max_by_key(|&g| quality(&groups[g]))
+                        .unwrap_or(0);
                     let trigger = groups.swap_remove(best);
                     for lit in trigger {
                         trig.push((lit_id(lit), pi as u32));
@@ -237,9 +239,9 @@ pub(crate) fn anchor_groups(src: &str) -> Anchors {
 
 /// Very common words make poor triggers.
 const COMMON: &[&str] = &[
-    "you", "the", "and", "to", "it", "is", "that", "of", "in", "for", "have", "can", "what",
-    "how", "no", "my", "me", "your", "we", "do", "be", "this", "are", "on", "with", "will",
-    "so", "not", "a", "i", "at", "if", "or", "as", "but", "all", "was", "he", "she", "they",
+    "you", "the", "and", "to", "it", "is", "that", "of", "in", "for", "have", "can", "what", "how",
+    "no", "my", "me", "your", "we", "do", "be", "this", "are", "on", "with", "will", "so", "not",
+    "a", "i", "at", "if", "or", "as", "but", "all", "was", "he", "she", "they",
 ];
 
 fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
@@ -248,7 +250,11 @@ fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
         .filter(|l| COMMON.contains(&String::from_utf8_lossy(l).trim()))
         .count();
     let min = set.iter().map(Vec::len).min().unwrap_or(0);
-    (usize::from(common == 0), min.min(7), std::cmp::Reverse(set.len()))
+    (
+        usize::from(common == 0),
+        min.min(7),
+        std::cmp::Reverse(set.len()),
+    )
 }
 
 /// Groups of literals every match of `h` must contain (one of each group).
@@ -351,7 +357,11 @@ impl PhraseBook {
             let mut turn = 0usize;
             for m in ac.find_overlapping_iter(buf) {
                 let at = m.start();
-                if folded.spans.get(turn).is_none_or(|&(s, e)| at < s || at > e) {
+                if folded
+                    .spans
+                    .get(turn)
+                    .is_none_or(|&(s, e)| at < s || at > e)
+                {
                     turn = folded.turn_at(at);
                 }
                 seen.push((turn as u32, m.pattern().as_u32()));
@@ -383,7 +393,9 @@ impl PhraseBook {
         // 2. Run each candidate pattern on its turn only.
         for (p, turn) in cand {
             let (turn, p) = (turn as usize, p as usize);
-            let Some(&(s, e)) = folded.spans.get(turn) else { continue };
+            let Some(&(s, e)) = folded.spans.get(turn) else {
+                continue;
+            };
             self.run(p, folded, turns, s, &buf[s..e], &mut by_list);
         }
         // 3. Patterns with no anchor run over the whole text.
@@ -400,7 +412,15 @@ impl PhraseBook {
     }
 
     /// Run pattern `p` over `hay`, which starts at `base` in the folded buffer.
-    fn run(&self, p: usize, folded: &Folded, turns: &[Turn], base: usize, hay: &str, by_list: &mut [Vec<Hit>]) {
+    fn run(
+        &self,
+        p: usize,
+        folded: &Folded,
+        turns: &[Turn],
+        base: usize,
+        hay: &str,
+        by_list: &mut [Vec<Hit>],
+    ) {
         let pat = &self.pats[p];
         let out = &mut by_list[pat.list];
         if pat.has_name {
@@ -484,13 +504,20 @@ mod tests {
     }
 
     fn g(v: &[&[&str]]) -> Anchors {
-        Anchors::Groups(v.iter().map(|g| g.iter().map(|l| l.as_bytes().to_vec()).collect()).collect())
+        Anchors::Groups(
+            v.iter()
+                .map(|g| g.iter().map(|l| l.as_bytes().to_vec()).collect())
+                .collect(),
+        )
     }
 
     #[test]
     fn anchors_of_phrases() {
         assert_eq!(groups("see you"), g(&[&["see"], &["you"]]));
-        assert_eq!(groups("good (morning|afternoon)"), g(&[&["good"], &["morning", "afternoon"]]));
+        assert_eq!(
+            groups("good (morning|afternoon)"),
+            g(&[&["good"], &["morning", "afternoon"]])
+        );
         assert_eq!(groups("{org}"), Anchors::Never);
         assert_eq!(groups("{number}"), Anchors::None);
     }
@@ -499,6 +526,13 @@ mod tests {
     fn nearly_every_default_phrase_is_anchored() {
         let rs = crate::Ruleset::builtin().unwrap();
         let b = &rs.book;
-        assert!(b.always.len() <= 2, "unanchored: {:?}", b.always.iter().map(|&p| b.pats[p].re.as_str()).collect::<Vec<_>>());
+        assert!(
+            b.always.len() <= 2,
+            "unanchored: {:?}",
+            b.always
+                .iter()
+                .map(|&p| b.pats[p].re.as_str())
+                .collect::<Vec<_>>()
+        );
     }
 }

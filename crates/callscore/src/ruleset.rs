@@ -472,11 +472,10 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
             // Trim separators the patterns may include at either end.
             let b = ctx.f.buf.as_bytes();
             let (mut s, mut e) = (start, end);
-            let edge = |c: u8| matches!(c, b' ' | b',' | b'.' | b';' | b':' | b'!' | b'?');
-            while s < e && edge(b[s]) {
+            while s < e && matches!(b[s], b' ' | b',' | b'.' | b';' | b':' | b'!' | b'?') {
                 s += 1;
             }
-            while e > s && edge(b[e - 1]) {
+            while e > s && matches!(b[e - 1], b' ' | b',' | b';' | b':') {
                 e -= 1;
             }
             let (a, z) = ctx.f.to_original(&t.text, s, e);

@@ -171,10 +171,8 @@ fn header(tr: &mut Transcript, rest: &str, line: usize) {
             tr.header_agents = Some((list, line));
         }
         "customer" | "customers" | "caller" => tr.header_customers.extend(names()),
-        "org" | "organisation" | "organization" | "company" => {
-            if !value.is_empty() {
-                tr.orgs.push(value.to_string())
-            }
+        "org" | "organisation" | "organization" | "company" if !value.is_empty() => {
+            tr.orgs.push(value.to_string())
         }
         "title" => tr.title = Some(value.to_string()),
         _ => {} // any other `#` line is a comment

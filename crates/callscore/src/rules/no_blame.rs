@@ -60,7 +60,7 @@ impl Rule for NoBlame {
             .map(|&s| format!("\"{}\"", ctx.quote(s)))
             .collect();
         Outcome::fail(
-            format!("The agent shifted blame: {}.", quotes.join(", ")),
+            format!("The agent shifted blame: {}", quotes.join(", ")),
             evidence,
         )
     }

@@ -111,7 +111,7 @@ impl Rule for NoOverpromising {
                     .map(|&s| format!("\"{}\"", ctx.quote(s)))
                     .collect();
                 Outcome::fail(
-                    format!("The agent overpromised ({r}): {}.", quotes.join(", ")),
+                    format!("The agent overpromised ({r}): {}", quotes.join(", ")),
                     evidence,
                 )
             }

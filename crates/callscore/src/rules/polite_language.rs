@@ -61,7 +61,7 @@ impl Rule for PoliteLanguage {
             .map(|&s| format!("\"{}\"", ctx.quote(s)))
             .collect();
         Outcome::fail(
-            format!("The agent was rude or dismissive: {}.", quotes.join(", ")),
+            format!("The agent was rude or dismissive: {}", quotes.join(", ")),
             evidence,
         )
     }

@@ -1,0 +1,260 @@
+//! End-to-end tests of the `callscore` binary: every output format, exit codes, stdin,
+//! directories, and a batch with bad files in it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_callscore"))
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run callscore")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("callscore-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn text_scorecard_quotes_evidence_and_tips() {
+    let f = examples().join("overpromise.txt");
+    let o = run(&["score", f.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let s = stdout(&o);
+    assert!(s.contains("Score 76.2 / 100"), "{s}");
+    assert!(s.contains("FAIL no-overpromising"), "{s}");
+    assert!(
+        s.contains("he'll ring you back within the hour, I promise"),
+        "{s}"
+    );
+    assert!(s.contains("tip: Promise only what you control"), "{s}");
+    assert!(s.contains("missing: number, company"), "{s}");
+}
+
+#[test]
+fn json_is_the_library_report() {
+    let f = examples().join("overpromise.txt");
+    let path = f.to_str().unwrap();
+    let o = run(&["score", "--format", "json", path]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&f).unwrap();
+    let opts = callscore::ScoreOptions {
+        source: Some(path.to_string()),
+        ..Default::default()
+    };
+    let lib = callscore::score(&text, &opts).unwrap().to_json();
+    assert_eq!(stdout(&o).trim_end(), lib);
+    let v: Value = serde_json::from_str(&lib).unwrap();
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["score"], 76.2);
+    assert_eq!(v["agent"]["by"], "header");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 11);
+}
+
+#[test]
+fn jsonl_batch_with_bad_files_scores_the_rest_and_exits_2() {
+    let d = tmpdir("batch");
+    std::fs::copy(examples().join("model-call.txt"), d.join("a-good.txt")).unwrap();
+    std::fs::write(
+        d.join("b-latin1.txt"),
+        b"Agent: Hello, caf\xe9\nCustomer: hi\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("c-empty.txt"), b"").unwrap();
+    std::fs::write(d.join("d-binary.txt"), b"\x00\x01\x02").unwrap();
+    std::fs::write(d.join("e-nospeech.txt"), b"just some notes\n[ringing]\n").unwrap();
+    std::fs::copy(examples().join("cut-off.txt"), d.join("f-good.txt")).unwrap();
+    std::fs::write(d.join("ignored.md"), b"not a transcript").unwrap();
+    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6);
+    assert!(lines[0]["score"].is_number() && lines[5]["score"].is_number());
+    let kinds: Vec<&str> = lines[1..5]
+        .iter()
+        .map(|l| l["error"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["invalid-utf8", "no-speech", "binary", "no-speech"]);
+    assert_eq!(lines[1]["error"]["line"], 1);
+    assert!(lines[1]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("b-latin1.txt"));
+    assert!(lines[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("byte 17"));
+    // --lossy scores it and says so.
+    let o = run(&[
+        "score",
+        "-f",
+        "json",
+        "--lossy",
+        d.join("b-latin1.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("not valid UTF-8"));
+}
+
+#[test]
+fn missing_file_and_directory_as_file_are_reported() {
+    let o = run(&[
+        "score",
+        "-f",
+        "jsonl",
+        "/nonexistent/x.txt",
+        examples().join("model-call.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["error"]["kind"], "io");
+    assert_eq!(lines[1]["score"], 100.0);
+}
+
+#[test]
+fn json_for_several_inputs_is_an_array() {
+    let a = examples().join("model-call.txt");
+    let b = examples().join("cut-off.txt");
+    let o = run(&[
+        "score",
+        "-f",
+        "json",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn fail_under_exits_1() {
+    let f = examples().join("overpromise.txt");
+    assert_eq!(
+        run(&["score", "--fail-under", "80", f.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(&["score", "--fail-under", "70", f.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn pass_mark_and_agent_options() {
+    let f = examples().join("overpromise.txt");
+    let o = run(&[
+        "score",
+        "-f",
+        "json",
+        "--pass-mark",
+        "70",
+        f.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["pass_mark"].as_f64(), v["passed"].as_bool()),
+        (Some(70.0), Some(true))
+    );
+    let o = run(&[
+        "score",
+        "-f",
+        "json",
+        "--agent",
+        "caller",
+        f.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["agent"]["speakers"][0], "Caller");
+    assert_eq!(v["agent"]["by"], "option");
+    let o = run(&["score", "--agent", "Nobody", f.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not speak"));
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let mut child = bin()
+        .args(["score", "-f", "jsonl", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Agent: Hello, this is Jo.\nCustomer: Hi.\nAgent: Thanks, bye.\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["source"], "-");
+    assert_eq!(v["score"], 100.0);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(run(&["score"]).status.code(), Some(2));
+    assert_eq!(run(&["score", "--bogus", "x"]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"]).status.code(), Some(2));
+    let o = run(&["score", "--input-format", "docx", "x.txt"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--input-format"));
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = run(&["rules"]);
+    let s = stdout(&o);
+    assert_eq!(o.status.code(), Some(0));
+    for id in ["greeting", "no-hang-up", "no-interruption"] {
+        assert!(s.contains(id), "{s}");
+    }
+    assert!(s
+        .lines()
+        .any(|l| l.starts_with("polite-language") && l.contains("yes")));
+    let o = run(&["rules", "--show-phrases"]);
+    assert!(stdout(&o).contains("good (morning|afternoon|evening|day)"));
+    let o = run(&["explain", "no-overpromising"]);
+    let s = stdout(&o);
+    assert!(
+        s.contains("**What it checks.**") && s.contains("**Tip.**"),
+        "{s}"
+    );
+    let o = run(&["explain", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule"));
+}
