@@ -1,1 +1,838 @@
+//! Python bindings for callscore: conversion and delegation only.
+//!
+//! Every scoring decision is made by the `callscore` crate; this crate turns Python
+//! arguments into [`callscore::ScoreOptions`], releases the GIL for the work, and wraps the
+//! results in lazily-converted Python classes (a `Report` holds the Rust report and builds
+//! `Finding` / `Evidence` objects only when they are asked for). Errors become typed
+//! exceptions: `CallscoreError` (base) and `TranscriptError` (also a `ValueError`, with
+//! `.kind` and `.line`). Rust panics cannot cross into Python: pyo3 turns any panic into a
+//! `PanicException`, and the core crate is written and tested not to panic on input.
 
+use std::sync::Arc;
+
+use callscore::{Format, Ruleset, ScoreOptions};
+use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
+use rayon::prelude::*;
+
+pyo3::create_exception!(
+    callscore,
+    CallscoreError,
+    PyException,
+    "Base class of every error callscore raises."
+);
+
+static TRANSCRIPT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `TranscriptError(CallscoreError, ValueError)`, created once at import.
+fn transcript_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
+    TRANSCRIPT_ERROR
+        .get_or_try_init(py, || -> PyResult<Py<PyType>> {
+            let base = py.get_type::<CallscoreError>();
+            let value = py.get_type::<PyValueError>();
+            let ns = PyDict::new(py);
+            ns.set_item("__module__", "callscore")?;
+            ns.set_item(
+                "__doc__",
+                "A transcript (or rule pack) could not be read or scored.\n\n\
+                 Attributes: kind (a short stable name such as 'invalid-utf8' or 'no-speech'),\n\
+                 line (1-based line, or None), source (where it came from, or None),\n\
+                 index (position in a score_many batch, or None).",
+            )?;
+            let ty = py.get_type::<PyType>().call1((
+                "TranscriptError",
+                PyTuple::new(py, [base, value])?,
+                ns,
+            ))?;
+            Ok(ty.cast_into::<PyType>()?.unbind())
+        })
+        .map(|t| t.bind(py))
+}
+
+/// Build (not raise) a `TranscriptError` instance for a core error.
+fn transcript_error<'py>(
+    py: Python<'py>,
+    e: &callscore::Error,
+    source: Option<&str>,
+    index: Option<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let ty = transcript_error_type(py)?;
+    let msg = match source {
+        Some(s) => format!("{s}: {e}"),
+        None => e.to_string(),
+    };
+    let exc = ty.call1((msg,))?;
+    exc.setattr("kind", e.kind())?;
+    exc.setattr("line", e.line())?;
+    exc.setattr("source", source)?;
+    exc.setattr("index", index)?;
+    Ok(exc)
+}
+
+fn raise(py: Python<'_>, e: &callscore::Error, source: Option<&str>) -> PyErr {
+    match transcript_error(py, e, source, None) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(err) => err,
+    }
+}
+
+/// `agent=`: `None`, a name, or a list of names.
+fn agents(agent: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let Some(a) = agent else {
+        return Ok(Vec::new());
+    };
+    if a.is_none() {
+        return Ok(Vec::new());
+    }
+    if let Ok(s) = a.cast::<PyString>() {
+        return Ok(vec![s.to_cow()?.into_owned()]);
+    }
+    let mut out = Vec::new();
+    for item in a
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("agent must be a str or a list of str"))?
+    {
+        let item = item?;
+        let s = item
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("agent must be a str or a list of str"))?;
+        out.push(s.to_cow()?.into_owned());
+    }
+    Ok(out)
+}
+
+fn format_arg(format: Option<&str>) -> PyResult<Format> {
+    match format {
+        None => Ok(Format::Auto),
+        Some(f) => Format::from_name(f).ok_or_else(|| {
+            PyValueError::new_err(format!("unknown format {f:?}; use 'auto' or 'text'"))
+        }),
+    }
+}
+
+fn ruleset() -> PyResult<&'static Ruleset> {
+    Ruleset::builtin().map_err(|e| CallscoreError::new_err(e.to_string()))
+}
+
+fn options(
+    agent: Option<&Bound<'_, PyAny>>,
+    source: Option<String>,
+    pass_mark: Option<f64>,
+    format: Option<&str>,
+) -> PyResult<ScoreOptions> {
+    if let Some(p) = pass_mark {
+        if !p.is_finite() {
+            return Err(PyValueError::new_err("pass_mark must be a finite number"));
+        }
+    }
+    Ok(ScoreOptions {
+        agents: agents(agent)?,
+        source,
+        pass_mark,
+        format: format_arg(format)?,
+        ..Default::default()
+    })
+}
+
+/// A scored transcript. Attributes mirror the JSON report; `to_json()` is byte for byte
+/// the CLI's JSON.
+#[pyclass(frozen, module = "callscore")]
+struct Report {
+    inner: Arc<callscore::Report>,
+    transcript: Option<Arc<callscore::Transcript>>,
+}
+
+/// One rule's verdict, with its evidence and coaching tip.
+#[pyclass(frozen, module = "callscore")]
+struct Finding {
+    report: Arc<callscore::Report>,
+    index: usize,
+}
+
+/// The words behind a verdict: `turn_text[start:end] == text`.
+#[pyclass(frozen, module = "callscore", get_all)]
+struct Evidence {
+    /// Index of the speech turn, or None for an event.
+    turn: Option<usize>,
+    /// 1-based source line.
+    line: usize,
+    /// The speaker, or None for an event.
+    speaker: Option<String>,
+    /// Start offset in characters into the turn's text.
+    start: usize,
+    /// End offset (exclusive) in characters.
+    end: usize,
+    /// The quoted words.
+    text: String,
+    /// The turn's start time in seconds, or None.
+    start_s: Option<f64>,
+    /// The turn's end time in seconds, or None.
+    end_s: Option<f64>,
+}
+
+#[pymethods]
+impl Evidence {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Evidence line={} speaker={:?} text={:?}>",
+            self.line,
+            self.speaker.as_deref().unwrap_or("[event]"),
+            self.text
+        )
+    }
+}
+
+fn evidence(e: &callscore::Evidence) -> Evidence {
+    Evidence {
+        turn: e.turn,
+        line: e.line,
+        speaker: e.speaker.clone(),
+        start: e.start,
+        end: e.end,
+        text: e.text.clone(),
+        start_s: e.start_s,
+        end_s: e.end_s,
+    }
+}
+
+impl Finding {
+    fn f(&self) -> &callscore::Finding {
+        &self.report.findings[self.index]
+    }
+}
+
+#[pymethods]
+impl Finding {
+    /// The rule id.
+    #[getter]
+    fn rule(&self) -> &str {
+        &self.f().rule
+    }
+    /// 'pass', 'fail' or 'n/a'.
+    #[getter]
+    fn status(&self) -> &'static str {
+        self.f().status.as_str()
+    }
+    /// The rule's weight.
+    #[getter]
+    fn weight(&self) -> u32 {
+        self.f().weight
+    }
+    /// Whether failing the rule fails the call.
+    #[getter]
+    fn critical(&self) -> bool {
+        self.f().critical
+    }
+    /// What was found, in plain words.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.f().message
+    }
+    /// The coaching tip.
+    #[getter]
+    fn tip(&self) -> &str {
+        &self.f().tip
+    }
+    /// What a message lacks (message-taking), else an empty list.
+    #[getter]
+    fn missing(&self) -> Vec<String> {
+        self.f().missing.clone()
+    }
+    /// The words behind the verdict.
+    #[getter]
+    fn evidence(&self) -> Vec<Evidence> {
+        self.f().evidence.iter().map(evidence).collect()
+    }
+    fn __repr__(&self) -> String {
+        format!("<Finding {} {}>", self.f().rule, self.f().status.as_str())
+    }
+}
+
+fn json_loads<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("json")?.call_method1("loads", (s,))
+}
+
+#[pymethods]
+impl Report {
+    /// 100 x passed weight / applicable weight, one decimal.
+    #[getter]
+    fn score(&self) -> f64 {
+        self.inner.score
+    }
+    /// score >= pass_mark and no critical rule failed.
+    #[getter]
+    fn passed(&self) -> bool {
+        self.inner.passed
+    }
+    /// The pass mark used.
+    #[getter]
+    fn pass_mark(&self) -> f64 {
+        self.inner.pass_mark
+    }
+    /// Where the transcript came from, or None.
+    #[getter]
+    fn source(&self) -> Option<&str> {
+        self.inner.source.as_deref()
+    }
+    /// Who was taken as the agent: {'speakers': [...], 'by': 'header'|'option'|'name'|'inference'}.
+    #[getter]
+    fn agent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(
+            py,
+            &serde_json::to_string(&self.inner.agent).unwrap_or_default(),
+        )
+    }
+    /// Counts about the call, as a dict.
+    #[getter]
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(
+            py,
+            &serde_json::to_string(&self.inner.stats).unwrap_or_default(),
+        )
+    }
+    /// What the reader repaired or skipped.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
+    /// One Finding per rule, in ruleset order.
+    #[getter]
+    fn findings(&self) -> Vec<Finding> {
+        (0..self.inner.findings.len())
+            .map(|index| Finding {
+                report: self.inner.clone(),
+                index,
+            })
+            .collect()
+    }
+    /// The parsed transcript, when the report was made from text here (None after from_json).
+    #[getter]
+    fn transcript(&self) -> Option<Transcript> {
+        self.transcript
+            .as_ref()
+            .map(|t| Transcript { inner: t.clone() })
+    }
+    /// The failing findings.
+    fn failed(&self) -> Vec<Finding> {
+        self.findings()
+            .into_iter()
+            .filter(|f| f.f().status == callscore::Status::Fail)
+            .collect()
+    }
+    /// The finding of one rule.
+    fn finding(&self, rule: &str) -> PyResult<Finding> {
+        let index = self
+            .inner
+            .findings
+            .iter()
+            .position(|f| f.rule == rule)
+            .ok_or_else(|| PyValueError::new_err(format!("no rule {rule:?} in this report")))?;
+        Ok(Finding {
+            report: self.inner.clone(),
+            index,
+        })
+    }
+    /// The JSON report, exactly as `callscore score --format json` prints it.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+    /// The JSON report as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(py, &self.inner.to_json())
+    }
+    /// Read a report back from its JSON.
+    #[classmethod]
+    fn from_json(_cls: &Bound<'_, PyType>, s: &str) -> PyResult<Report> {
+        let r = callscore::Report::from_json(s)
+            .map_err(|e| PyValueError::new_err(format!("not a callscore report: {e}")))?;
+        Ok(Report {
+            inner: Arc::new(r),
+            transcript: None,
+        })
+    }
+    fn __repr__(&self) -> String {
+        let failed: Vec<String> = self
+            .inner
+            .failed()
+            .map(|f| format!("'{}'", f.rule))
+            .collect();
+        let src = self
+            .inner
+            .source
+            .as_ref()
+            .map(|s| format!(" source={s:?}"))
+            .unwrap_or_default();
+        format!(
+            "<Report{src} score={:.1} passed={} failed=[{}]>",
+            self.inner.score,
+            if self.inner.passed { "True" } else { "False" },
+            failed.join(", ")
+        )
+    }
+    /// A notebook scorecard (rendered by callscore._html).
+    fn _repr_html_<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        slf.py()
+            .import("callscore._html")?
+            .call_method1("render", (slf,))
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<Report>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let me = slf.get();
+        let t = me
+            .transcript
+            .as_ref()
+            .map(|t| serde_json::to_string(&**t).unwrap_or_default());
+        let ctor = py
+            .import("callscore._native")?
+            .getattr("_report_from_state")?;
+        PyTuple::new(
+            py,
+            [
+                ctor,
+                PyTuple::new(
+                    py,
+                    [
+                        me.inner.to_json().into_pyobject(py)?.into_any(),
+                        t.into_pyobject(py)?.into_any(),
+                    ],
+                )?
+                .into_any(),
+            ],
+        )
+    }
+}
+
+/// Rebuild a pickled Report.
+#[pyfunction]
+fn _report_from_state(report: &str, transcript: Option<&str>) -> PyResult<Report> {
+    let inner =
+        callscore::Report::from_json(report).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let transcript = match transcript {
+        Some(t) => Some(Arc::new(
+            serde_json::from_str(t).map_err(|e| PyValueError::new_err(e.to_string()))?,
+        )),
+        None => None,
+    };
+    Ok(Report {
+        inner: Arc::new(inner),
+        transcript,
+    })
+}
+
+/// A parsed call: `.turns`, `.events`, `.agent`.
+#[pyclass(frozen, module = "callscore")]
+struct Transcript {
+    inner: Arc<callscore::Transcript>,
+}
+
+/// One speaker's uninterrupted stretch of speech.
+#[pyclass(frozen, module = "callscore", get_all)]
+struct Turn {
+    /// 0-based position among the speech turns.
+    index: usize,
+    /// The speaker's name as written.
+    speaker: String,
+    /// 'agent' or 'customer'.
+    role: &'static str,
+    /// The turn's original text.
+    text: String,
+    /// 1-based source line where the turn starts.
+    line: usize,
+    /// Start time in seconds, or None.
+    start: Option<f64>,
+    /// End time in seconds, or None.
+    end: Option<f64>,
+}
+
+#[pymethods]
+impl Turn {
+    fn __repr__(&self) -> String {
+        format!(
+            "<Turn {} {}({}): {:?}>",
+            self.index, self.speaker, self.role, self.text
+        )
+    }
+}
+
+/// A non-speech line such as `[Agent hangs up]`.
+#[pyclass(frozen, module = "callscore", get_all)]
+struct Event {
+    /// 0-based position among the events.
+    index: usize,
+    /// The event's text without brackets.
+    text: String,
+    /// 1-based source line.
+    line: usize,
+    /// Number of speech turns before it.
+    after_turns: usize,
+    /// Time in seconds, or None.
+    time: Option<f64>,
+}
+
+#[pymethods]
+impl Event {
+    fn __repr__(&self) -> String {
+        format!("<Event line={} {:?}>", self.line, self.text)
+    }
+}
+
+#[pymethods]
+impl Transcript {
+    /// The speech turns.
+    #[getter]
+    fn turns(&self) -> Vec<Turn> {
+        self.inner
+            .turns
+            .iter()
+            .map(|t| Turn {
+                index: t.index,
+                speaker: t.speaker.clone(),
+                role: t.role.as_str(),
+                text: t.text.clone(),
+                line: t.line,
+                start: t.start,
+                end: t.end,
+            })
+            .collect()
+    }
+    /// The events.
+    #[getter]
+    fn events(&self) -> Vec<Event> {
+        self.inner
+            .events
+            .iter()
+            .map(|e| Event {
+                index: e.index,
+                text: e.text.clone(),
+                line: e.line,
+                after_turns: e.after_turns,
+                time: e.time,
+            })
+            .collect()
+    }
+    /// Who was taken as the agent.
+    #[getter]
+    fn agent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_loads(
+            py,
+            &serde_json::to_string(&self.inner.agent).unwrap_or_default(),
+        )
+    }
+    /// What the reader repaired or skipped.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.warnings.clone()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<Transcript turns={} events={}>",
+            self.inner.turns.len(),
+            self.inner.events.len()
+        )
+    }
+}
+
+/// Facts about one rule.
+#[pyclass(frozen, module = "callscore", get_all)]
+struct RuleInfo {
+    /// The rule id.
+    id: String,
+    /// Its weight.
+    weight: u32,
+    /// Whether failing it fails the call.
+    critical: bool,
+    /// One-line description.
+    summary: String,
+    /// The coaching tip.
+    tip: String,
+    /// Full documentation.
+    doc: String,
+}
+
+#[pymethods]
+impl RuleInfo {
+    fn __repr__(&self) -> String {
+        format!(
+            "<RuleInfo {} weight={} critical={}>",
+            self.id,
+            self.weight,
+            if self.critical { "True" } else { "False" }
+        )
+    }
+}
+
+fn report(r: callscore::Report, t: callscore::Transcript) -> Report {
+    Report {
+        inner: Arc::new(r),
+        transcript: Some(Arc::new(t)),
+    }
+}
+
+/// Score one transcript's text with the default rubric.
+///
+/// agent: a speaker name or a list of names to take as the agent (else the header, names
+/// and inference decide). source: recorded in the report. pass_mark: instead of 80.
+/// Raises TranscriptError when the text cannot be scored (no speech, agent not found...).
+#[pyfunction]
+#[pyo3(signature = (text, *, agent=None, source=None, pass_mark=None, format=None))]
+fn score(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    agent: Option<&Bound<'_, PyAny>>,
+    source: Option<String>,
+    pass_mark: Option<f64>,
+    format: Option<&str>,
+) -> PyResult<Report> {
+    let text = text
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err("text must be a str (use score_file for a path)"))?
+        .to_cow()?
+        .into_owned();
+    let opts = options(agent, source, pass_mark, format)?;
+    let rs = ruleset()?;
+    let out = py.detach(|| rs.score_with_transcript(&text, &opts));
+    out.map(|(r, t)| report(r, t))
+        .map_err(|e| raise(py, &e, opts.source.as_deref()))
+}
+
+/// Score a transcript file (a str or os.PathLike path). The report's source is the path.
+/// Raises TranscriptError for unreadable files and bad content (invalid UTF-8 names the
+/// byte offset and line; lossy=True replaces bad bytes and says so in report.warnings).
+#[pyfunction]
+#[pyo3(signature = (path, *, agent=None, source=None, pass_mark=None, format=None, lossy=false))]
+#[allow(clippy::too_many_arguments)]
+fn score_file(
+    py: Python<'_>,
+    path: &Bound<'_, PyAny>,
+    agent: Option<&Bound<'_, PyAny>>,
+    source: Option<String>,
+    pass_mark: Option<f64>,
+    format: Option<&str>,
+    lossy: bool,
+) -> PyResult<Report> {
+    let p: std::path::PathBuf = path
+        .extract()
+        .map_err(|_| PyTypeError::new_err("path must be a str or os.PathLike"))?;
+    let src = source.unwrap_or_else(|| p.display().to_string());
+    let mut opts = options(agent, Some(src.clone()), pass_mark, format)?;
+    opts.lossy = lossy;
+    let rs = ruleset()?;
+    let bytes = py.detach(|| std::fs::read(&p)).map_err(|e| {
+        let err = callscore::Error::Format {
+            format: "file",
+            message: format!("cannot read {}: {e}", p.display()),
+            line: None,
+        };
+        raise(py, &err, None)
+    })?;
+    let out = py.detach(
+        || -> callscore::Result<(callscore::Report, callscore::Transcript)> {
+            let (text, warnings) = callscore::decode(&bytes, opts.lossy)?;
+            let (mut r, t) = rs.score_with_transcript(&text, &opts)?;
+            r.warnings.splice(0..0, warnings);
+            Ok((r, t))
+        },
+    );
+    out.map(|(r, t)| report(r, t))
+        .map_err(|e| raise(py, &e, Some(&src)))
+}
+
+/// Score many transcripts in parallel, with the GIL released; results in input order.
+///
+/// threads: worker threads (default: all cores). sources: one per text, recorded in each
+/// report. errors: 'raise' (default) scores everything, then raises a TranscriptError for
+/// the first failure, whose .results holds the full list (failures in place as
+/// TranscriptError instances) and .index its position, so no result is lost; 'return'
+/// returns that list directly. progress=True shows a tqdm bar when tqdm is installed.
+/// Ctrl-C stops a long batch promptly (KeyboardInterrupt).
+#[pyfunction]
+#[pyo3(signature = (texts, *, agent=None, sources=None, threads=None, pass_mark=None, errors="raise", progress=false))]
+#[allow(clippy::too_many_arguments)]
+fn score_many<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    agent: Option<&Bound<'py, PyAny>>,
+    sources: Option<&Bound<'py, PyAny>>,
+    threads: Option<usize>,
+    pass_mark: Option<f64>,
+    errors: &str,
+    progress: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    if errors != "raise" && errors != "return" {
+        return Err(PyValueError::new_err("errors must be 'raise' or 'return'"));
+    }
+    if texts.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(
+            "texts must be a list of str, not a str",
+        ));
+    }
+    let mut owned: Vec<String> = Vec::new();
+    for t in texts
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?
+    {
+        let t = t?;
+        let s = t
+            .cast::<PyString>()
+            .map_err(|_| PyTypeError::new_err("every text must be a str"))?;
+        owned.push(s.to_cow()?.into_owned());
+    }
+    let srcs: Vec<Option<String>> = match sources {
+        None => vec![None; owned.len()],
+        Some(s) if s.is_none() => vec![None; owned.len()],
+        Some(s) => {
+            let v: Vec<Option<String>> = s
+                .extract()
+                .map_err(|_| PyTypeError::new_err("sources must be a list of str"))?;
+            if v.len() != owned.len() {
+                return Err(PyValueError::new_err(format!(
+                    "{} sources for {} texts",
+                    v.len(),
+                    owned.len()
+                )));
+            }
+            v
+        }
+    };
+    let base = options(agent, None, pass_mark, None)?;
+    let rs = ruleset()?;
+    let pool = match threads {
+        Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
+        Some(n) => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| CallscoreError::new_err(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let bar = if progress {
+        match py.import("tqdm.auto") {
+            Ok(m) => {
+                let kw = PyDict::new(py);
+                kw.set_item("total", owned.len())?;
+                Some(m.getattr("tqdm")?.call((), Some(&kw))?)
+            }
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let out = PyList::empty(py);
+    let mut first_err: Option<Bound<'py, PyAny>> = None;
+    const CHUNK: usize = 512;
+    for (c, chunk) in owned.chunks(CHUNK).enumerate() {
+        let offset = c * CHUNK;
+        let work = || -> Vec<callscore::Result<(callscore::Report, callscore::Transcript)>> {
+            chunk
+                .par_iter()
+                .enumerate()
+                .map(|(k, text)| {
+                    let mut o = base.clone();
+                    o.source = srcs[offset + k].clone();
+                    rs.score_with_transcript(text, &o)
+                })
+                .collect()
+        };
+        let results = py.detach(|| match &pool {
+            Some(p) => p.install(work),
+            None => work(),
+        });
+        for (k, r) in results.into_iter().enumerate() {
+            match r {
+                Ok((r, t)) => out.append(report(r, t))?,
+                Err(e) => {
+                    let exc =
+                        transcript_error(py, &e, srcs[offset + k].as_deref(), Some(offset + k))?;
+                    if first_err.is_none() {
+                        first_err = Some(exc.clone());
+                    }
+                    out.append(exc)?;
+                }
+            }
+        }
+        if let Some(b) = &bar {
+            b.call_method1("update", (chunk.len(),))?;
+        }
+        // Let Ctrl-C through between chunks.
+        py.check_signals()?;
+    }
+    if let Some(b) = &bar {
+        b.call_method0("close")?;
+    }
+    if errors == "raise" {
+        if let Some(exc) = first_err {
+            exc.setattr("results", &out)?;
+            return Err(PyErr::from_value(exc));
+        }
+    }
+    Ok(out)
+}
+
+/// Parse a transcript and assign roles, without scoring it.
+#[pyfunction]
+#[pyo3(signature = (text, *, agent=None, format=None))]
+fn parse(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    agent: Option<&Bound<'_, PyAny>>,
+    format: Option<&str>,
+) -> PyResult<Transcript> {
+    let text = text
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err("text must be a str"))?
+        .to_cow()?
+        .into_owned();
+    let opts = options(agent, None, None, format)?;
+    let rs = ruleset()?;
+    py.detach(|| rs.parse(&text, &opts))
+        .map(|t| Transcript { inner: Arc::new(t) })
+        .map_err(|e| raise(py, &e, None))
+}
+
+/// The rules of the default rubric, in report order.
+#[pyfunction]
+fn rules() -> PyResult<Vec<RuleInfo>> {
+    Ok(ruleset()?
+        .rules()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            weight: r.weight,
+            critical: r.critical,
+            summary: r.summary.clone(),
+            tip: r.tip.clone(),
+            doc: r.doc.clone(),
+        })
+        .collect())
+}
+
+/// The native part of the callscore package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("CallscoreError", py.get_type::<CallscoreError>())?;
+    m.add("TranscriptError", transcript_error_type(py)?)?;
+    m.add_class::<Report>()?;
+    m.add_class::<Finding>()?;
+    m.add_class::<Evidence>()?;
+    m.add_class::<Transcript>()?;
+    m.add_class::<Turn>()?;
+    m.add_class::<Event>()?;
+    m.add_class::<RuleInfo>()?;
+    m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_function(wrap_pyfunction!(score_file, m)?)?;
+    m.add_function(wrap_pyfunction!(score_many, m)?)?;
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
+    m.add_function(wrap_pyfunction!(_report_from_state, m)?)?;
+    m.add("SCHEMA_VERSION", callscore::SCHEMA_VERSION)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -13,7 +13,7 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum Error {
     /// The transcript has no speech at all: no line of the form `Speaker: words`.
-    #[error("no speech found: the transcript has no `Speaker: words` lines{}", hint_suffix(.hint))]
+    #[error("no speech found{}", hint_suffix(.hint))]
     NoSpeech {
         /// Extra context, e.g. "the file is empty" or "only headers and events".
         hint: Option<String>,

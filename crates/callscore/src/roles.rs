@@ -36,10 +36,16 @@ pub(crate) fn assign(
     hits: &Hits,
 ) -> Result<()> {
     if t.turns.is_empty() {
-        let hint = if t.events.is_empty() && t.header_agents.is_none() && t.orgs.is_empty() {
-            "the transcript is empty or has no `Speaker: words` lines"
+        let hint = if !t.warnings.is_empty() {
+            "no line has the form `Speaker: words`"
+        } else if t.events.is_empty()
+            && t.header_agents.is_none()
+            && t.orgs.is_empty()
+            && t.title.is_none()
+        {
+            "the input is empty"
         } else {
-            "only headers, comments and events"
+            "it has only headers, comments and events"
         };
         return Err(Error::NoSpeech {
             hint: Some(hint.to_string()),
