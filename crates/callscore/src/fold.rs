@@ -83,56 +83,78 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Fold one turn's text into `buf`, recording source offsets in `map`.
+///
+/// One pass over the bytes: ASCII (almost all of a transcript) is handled byte by byte
+/// without decoding; other characters are decoded and folded one at a time.
 pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
     let bytes = text.as_bytes();
     let last_close = |c: u8| bytes.iter().rposition(|&b| b == c);
     let (lb, lp, ls) = (last_close(b']'), last_close(b')'), last_close(b'*'));
     let turn_start = buf.len();
+    let mut out: Vec<u8> = std::mem::take(buf).into_bytes();
+    out.reserve(bytes.len());
+    map.reserve(bytes.len());
     let mut pending_space = false;
-    let mut skip_until = 0usize;
-    for (i, c) in text.char_indices() {
-        if i < skip_until {
-            continue;
-        }
-        // Annotations become white space.
-        let close = match c {
-            '[' => lb.filter(|&j| j > i).map(|_| b']'),
-            '(' => lp.filter(|&j| j > i).map(|_| b')'),
-            // `*click*` is an annotation, `f***ing` is not: `*` opens only at a word start.
-            '*' if text[..i]
-                .chars()
-                .next_back()
-                .is_none_or(char::is_whitespace) =>
-            {
-                ls.filter(|&j| j > i + 1).map(|_| b'*')
+    let mut i = 0usize;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            // Annotations become white space.
+            let close = match b {
+                b'[' => lb.filter(|&j| j > i).map(|_| b']'),
+                b'(' => lp.filter(|&j| j > i).map(|_| b')'),
+                // `*click*` is an annotation, `f***ing` is not: `*` opens only at a word start.
+                b'*' if i == 0 || bytes[i - 1].is_ascii_whitespace() => {
+                    ls.filter(|&j| j > i + 1).map(|_| b'*')
+                }
+                _ => None,
+            };
+            if let Some(cb) = close {
+                if let Some(k) = bytes[i + 1..].iter().position(|&x| x == cb) {
+                    i += k + 2;
+                    pending_space = true;
+                    continue;
+                }
             }
-            _ => None,
-        };
-        if let Some(cb) = close {
-            if let Some(k) = bytes[i + 1..].iter().position(|&b| b == cb) {
-                skip_until = i + 1 + k + 1;
+            if b.is_ascii_whitespace() {
                 pending_space = true;
+                i += 1;
                 continue;
             }
+            if b.is_ascii_control() {
+                i += 1;
+                continue;
+            }
+            if pending_space && out.len() > turn_start {
+                out.push(b' ');
+                map.push(i as u32);
+            }
+            pending_space = false;
+            out.push(b.to_ascii_lowercase());
+            map.push(i as u32);
+            i += 1;
+            continue;
         }
+        let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+            i += 1;
+            continue;
+        };
+        let len = c.len_utf8();
         if c.is_whitespace() {
             pending_space = true;
+            i += len;
             continue;
         }
         if is_invisible(c) {
+            i += len;
             continue;
         }
-        if pending_space && buf.len() > turn_start {
-            buf.push(' ');
+        if pending_space && out.len() > turn_start {
+            out.push(b' ');
             map.push(i as u32);
         }
         pending_space = false;
         let o = i as u32;
-        if c.is_ascii() {
-            buf.push(c.to_ascii_lowercase());
-            map.push(o);
-            continue;
-        }
         let rep: Option<&str> = match c {
             '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{02BC}' | '\u{00B4}' | '\u{2032}' => {
                 Some("'")
@@ -147,17 +169,23 @@ pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
         };
         match rep {
             Some(r) => {
-                buf.push_str(r);
+                out.extend_from_slice(r.as_bytes());
                 map.extend(std::iter::repeat_n(o, r.len()));
             }
             None => {
+                let mut tmp = [0u8; 4];
                 for lc in c.to_lowercase() {
-                    buf.push(lc);
-                    map.extend(std::iter::repeat_n(o, lc.len_utf8()));
+                    let e = lc.encode_utf8(&mut tmp);
+                    out.extend_from_slice(e.as_bytes());
+                    map.extend(std::iter::repeat_n(o, e.len()));
                 }
             }
         }
+        i += len;
     }
+    // Only whole characters were appended, so the bytes are valid UTF-8.
+    *buf = String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// Fold a standalone string (event text, phrase text) without keeping the map.

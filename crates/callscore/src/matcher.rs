@@ -78,12 +78,15 @@ pub struct PhraseBook {
     pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns.
     ac: Option<AhoCorasick>,
-    /// For each anchor literal, the patterns it triggers.
-    triggers: Vec<Vec<u32>>,
+    /// For each anchor literal, the patterns it triggers (and whether the literal must
+    /// start a word to do so).
+    triggers: Vec<Vec<(u32, bool)>>,
     /// For each pattern, the other anchor groups that must also occur in the turn.
     filters: Vec<Vec<Vec<u32>>>,
     /// Speech patterns without a usable anchor: run over the whole text.
     always: Vec<usize>,
+    /// Patterns that are one literal between word boundaries: an anchor hit is a match.
+    exact: Vec<bool>,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -152,13 +155,15 @@ impl BookBuilder {
                 (literals.len() - 1) as u32
             })
         };
-        let mut trig: Vec<(u32, u32)> = Vec::new();
+        let mut trig: Vec<(u32, u32, bool)> = Vec::new();
         let mut filters = vec![Vec::new(); self.pats.len()];
         let mut always = Vec::new();
+        let mut exact = vec![false; self.pats.len()];
         for (pi, pat) in self.pats.iter().enumerate() {
             if self.lists[pat.list].events {
                 continue;
             }
+            exact[pi] = is_exact_literal(&self.sources[pi]);
             match anchor_groups(&self.sources[pi]) {
                 Anchors::Never => {}
                 Anchors::None => always.push(pi),
@@ -168,13 +173,13 @@ impl BookBuilder {
                         .max_by_key(|&g| quality(&groups[g]))
                         .unwrap_or(0);
                     let trigger = groups.swap_remove(best);
-                    for lit in trigger {
-                        trig.push((lit_id(lit), pi as u32));
+                    for (lit, initial) in trigger {
+                        trig.push((lit_id(lit), pi as u32, initial));
                     }
                     filters[pi] = groups
                         .into_iter()
                         .map(|g| {
-                            let mut ids: Vec<u32> = g.into_iter().map(&mut lit_id).collect();
+                            let mut ids: Vec<u32> = g.into_iter().map(|(l, _)| lit_id(l)).collect();
                             ids.sort_unstable();
                             ids
                         })
@@ -183,8 +188,8 @@ impl BookBuilder {
             }
         }
         let mut triggers = vec![Vec::new(); literals.len()];
-        for (l, p) in trig {
-            triggers[l as usize].push(p);
+        for (l, p, initial) in trig {
+            triggers[l as usize].push((p, initial));
         }
         let ac = if literals.is_empty() {
             None
@@ -204,8 +209,30 @@ impl BookBuilder {
             triggers,
             filters,
             always,
+            exact,
         })
     }
+}
+
+/// True when a pattern is exactly `\b{start-half}LITERAL\b{end-half}` (ASCII boundaries).
+fn is_exact_literal(src: &str) -> bool {
+    use regex_syntax::hir::Look;
+    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(src) else {
+        return false;
+    };
+    let HirKind::Concat(parts) = hir.kind() else {
+        return false;
+    };
+    matches!(
+        parts.as_slice(),
+        [a, b, c] if matches!(a.kind(), HirKind::Look(Look::WordStartHalfAscii))
+            && matches!(b.kind(), HirKind::Literal(_))
+            && matches!(c.kind(), HirKind::Look(Look::WordEndHalfAscii))
+    )
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// What a pattern's syntax guarantees about its matches.
@@ -216,7 +243,7 @@ pub(crate) enum Anchors {
     /// No usable literals: it must run on everything.
     None,
     /// Every match contains, for each group, at least one of the group's literals.
-    Groups(Vec<Vec<Vec<u8>>>),
+    Groups(Vec<Vec<Lit>>),
 }
 
 /// The anchor groups of a regex (see [`Anchors`]).
@@ -228,8 +255,8 @@ pub(crate) fn anchor_groups(src: &str) -> Anchors {
         return Anchors::Never;
     }
     let mut groups = Vec::new();
-    collect_groups(&hir, &mut groups);
-    groups.retain(|g| !g.is_empty() && g.len() <= 64 && g.iter().all(|l| l.len() >= 2));
+    collect_groups(&hir, false, &mut groups);
+    groups.retain(|g| !g.is_empty() && g.len() <= 64 && g.iter().all(|l| l.0.len() >= 2));
     if groups.is_empty() {
         Anchors::None
     } else {
@@ -244,33 +271,71 @@ const COMMON: &[&str] = &[
     "a", "i", "at", "if", "or", "as", "but", "all", "was", "he", "she", "they",
 ];
 
-fn quality(set: &[Vec<u8>]) -> (usize, usize, std::cmp::Reverse<usize>) {
+fn quality(set: &[Lit]) -> (usize, usize, usize, std::cmp::Reverse<usize>) {
     let common = set
         .iter()
-        .filter(|l| COMMON.contains(&String::from_utf8_lossy(l).trim()))
+        .filter(|l| COMMON.contains(&String::from_utf8_lossy(&l.0).trim()))
         .count();
-    let min = set.iter().map(Vec::len).min().unwrap_or(0);
+    let min = set.iter().map(|l| l.0.len()).min().unwrap_or(0);
+    let initial = set.iter().all(|l| l.1);
     (
         usize::from(common == 0),
         min.min(7),
+        usize::from(initial),
         std::cmp::Reverse(set.len()),
     )
 }
 
-/// Groups of literals every match of `h` must contain (one of each group).
-fn collect_groups(h: &Hir, out: &mut Vec<Vec<Vec<u8>>>) {
+/// A literal of an anchor group, and whether it always starts at a word boundary in
+/// the pattern (then a hit inside a word, like `im` in `time`, is not a candidate).
+pub(crate) type Lit = (Vec<u8>, bool);
+
+/// True when every match of `h` ends with a non-word character (or is a start assertion),
+/// so that what follows it starts at a word boundary.
+fn ends_nonword(h: &Hir) -> bool {
+    use regex_syntax::hir::Look;
     match h.kind() {
-        HirKind::Literal(lit) => out.push(vec![lit.0.to_vec()]),
-        HirKind::Capture(c) => collect_groups(&c.sub, out),
-        HirKind::Repetition(r) if r.min >= 1 => collect_groups(&r.sub, out),
-        HirKind::Concat(parts) => parts.iter().for_each(|p| collect_groups(p, out)),
+        HirKind::Look(l) => matches!(
+            l,
+            Look::WordStartHalfAscii
+                | Look::WordAscii
+                | Look::Start
+                | Look::StartLF
+                | Look::WordStartHalfUnicode
+                | Look::WordUnicode
+        ),
+        HirKind::Literal(lit) => lit.0.last().is_some_and(|&b| !is_word_byte(b) && b < 0x80),
+        HirKind::Alternation(alts) => alts.iter().all(ends_nonword),
+        HirKind::Capture(c) => ends_nonword(&c.sub),
+        HirKind::Concat(parts) => parts.last().is_some_and(ends_nonword),
+        _ => false,
+    }
+}
+
+/// Groups of literals every match of `h` must contain (one of each group). `initial`: a
+/// match of `h` starts at a word boundary.
+fn collect_groups(h: &Hir, initial: bool, out: &mut Vec<Vec<Lit>>) {
+    match h.kind() {
+        HirKind::Literal(lit) => out.push(vec![(lit.0.to_vec(), initial)]),
+        HirKind::Capture(c) => collect_groups(&c.sub, initial, out),
+        HirKind::Repetition(r) if r.min >= 1 => collect_groups(&r.sub, initial, out),
+        HirKind::Concat(parts) => {
+            for (k, p) in parts.iter().enumerate() {
+                let init = if k == 0 {
+                    initial
+                } else {
+                    ends_nonword(&parts[k - 1])
+                };
+                collect_groups(p, init, out);
+            }
+        }
         HirKind::Alternation(alts) => {
             // One group: the union, over branches, of each branch's best group.
-            let mut union: Vec<Vec<u8>> = Vec::new();
+            let mut union: Vec<Lit> = Vec::new();
             for a in alts {
                 let mut g = Vec::new();
-                collect_groups(a, &mut g);
-                g.retain(|g| !g.is_empty() && g.iter().all(|l| l.len() >= 2));
+                collect_groups(a, initial, &mut g);
+                g.retain(|g| !g.is_empty() && g.iter().all(|l| l.0.len() >= 2));
                 let Some(best) = g.into_iter().max_by_key(|g| quality(g)) else {
                     return;
                 };
@@ -352,7 +417,7 @@ impl PhraseBook {
         let mut by_list: Vec<Vec<Hit>> = vec![Vec::new(); self.lists.len()];
         let buf = folded.buf.as_str();
         // 1. One scan for every anchor literal: which literals occur in which turn.
-        let mut seen: Vec<(u32, u32)> = Vec::new();
+        let mut seen: Vec<(u32, u32, bool)> = Vec::new();
         if let Some(ac) = &self.ac {
             let mut turn = 0usize;
             for m in ac.find_overlapping_iter(buf) {
@@ -364,20 +429,41 @@ impl PhraseBook {
                 {
                     turn = folded.turn_at(at);
                 }
-                seen.push((turn as u32, m.pattern().as_u32()));
+                let (s, e) = (m.start(), m.end());
+                let b = buf.as_bytes();
+                let starts_word = s == 0 || !is_word_byte(b[s - 1]);
+                seen.push((turn as u32, m.pattern().as_u32(), starts_word));
+                // Exact literals need no regex: check the word boundaries here.
+                if starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
+                    for &(p, _) in &self.triggers[m.pattern().as_usize()] {
+                        if self.exact[p as usize] {
+                            by_list[self.pats[p as usize].list].push(Hit {
+                                turn,
+                                start: s,
+                                end: e,
+                            });
+                        }
+                    }
+                }
             }
         }
         seen.sort_unstable();
         seen.dedup();
         // Candidates: patterns triggered in a turn whose other anchor groups occur there too.
         let mut cand: Vec<(u32, u32)> = Vec::new();
+        let mut here: Vec<u32> = Vec::new();
         let mut k = 0;
         while k < seen.len() {
             let turn = seen[k].0;
-            let end = k + seen[k..].partition_point(|&(t, _)| t == turn);
-            let here: Vec<u32> = seen[k..end].iter().map(|&(_, l)| l).collect();
-            for &lit in &here {
-                for &p in &self.triggers[lit as usize] {
+            let end = k + seen[k..].partition_point(|&(t, _, _)| t == turn);
+            here.clear();
+            here.extend(seen[k..end].iter().map(|&(_, l, _)| l));
+            here.dedup();
+            for &(_, lit, starts_word) in &seen[k..end] {
+                for &(p, initial) in &self.triggers[lit as usize] {
+                    if self.exact[p as usize] || (initial && !starts_word) {
+                        continue;
+                    }
                     let ok = self.filters[p as usize]
                         .iter()
                         .all(|g| g.iter().any(|l| here.binary_search(l).is_ok()));
@@ -503,21 +589,23 @@ mod tests {
         anchor_groups(&format!("(?m){}", c.regex))
     }
 
-    fn g(v: &[&[&str]]) -> Anchors {
+    fn g(v: &[&[(&str, bool)]]) -> Anchors {
         Anchors::Groups(
             v.iter()
-                .map(|g| g.iter().map(|l| l.as_bytes().to_vec()).collect())
+                .map(|g| g.iter().map(|(l, i)| (l.as_bytes().to_vec(), *i)).collect())
                 .collect(),
         )
     }
 
     #[test]
     fn anchors_of_phrases() {
-        assert_eq!(groups("see you"), g(&[&["see"], &["you"]]));
+        assert_eq!(groups("see you"), g(&[&[("see", true)], &[("you", true)]]));
         assert_eq!(
             groups("good (morning|afternoon)"),
-            g(&[&["good"], &["morning", "afternoon"]])
+            g(&[&[("good", true)], &[("morning", true), ("afternoon", true)]])
         );
+        // `bye` may end `goodbye`: not word-initial.
+        assert_eq!(groups("(good)?bye"), g(&[&[("bye", false)]]));
         assert_eq!(groups("{org}"), Anchors::Never);
         assert_eq!(groups("{number}"), Anchors::None);
     }
@@ -533,6 +621,63 @@ mod tests {
                 .iter()
                 .map(|&p| b.pats[p].re.as_str())
                 .collect::<Vec<_>>()
+        );
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// `cargo test --release -p callscore phase_timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn phase_timing() {
+        use std::time::Instant;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpora/star/transcripts");
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            return;
+        };
+        let texts: Vec<String> = rd
+            .flatten()
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        let ts: Vec<crate::Transcript> = texts
+            .iter()
+            .map(|t| crate::parse::read(t, crate::Format::Text, &Default::default()).unwrap())
+            .collect();
+        let fs: Vec<Folded> = ts.iter().map(|t| Folded::new(&t.turns)).collect();
+        let n = fs.len() as f64;
+        let t0 = Instant::now();
+        let mut c = 0;
+        for f in &fs {
+            if let Some(ac) = &b.ac {
+                c += ac.find_overlapping_iter(f.buf.as_str()).count();
+            }
+        }
+        println!(
+            "ac overlapping: {:.2} us/transcript, {:.1} matches",
+            t0.elapsed().as_secs_f64() * 1e6 / n,
+            c as f64 / n
+        );
+        let t0 = Instant::now();
+        for (f, t) in fs.iter().zip(&ts) {
+            let _ = b.find(f, &t.turns);
+        }
+        println!(
+            "find: {:.2} us/transcript",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+        let t0 = Instant::now();
+        for t in &texts {
+            let _ = rs.score(t, &Default::default());
+        }
+        println!(
+            "score: {:.2} us/transcript",
+            t0.elapsed().as_secs_f64() * 1e6 / n
         );
     }
 }

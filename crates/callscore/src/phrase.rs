@@ -298,6 +298,17 @@ fn word_regex(w: &str) -> String {
             }
         }
     }
+    // Apostrophes and hyphens are optional (speech-to-text drops them): spell out the
+    // variants so each is a literal anchor.
+    if w.contains(['\'', '-']) {
+        let mut alts = vec![regex::escape(w)];
+        if w.contains('-') {
+            alts.push(regex::escape(&w.replace('-', " ")));
+        }
+        alts.push(regex::escape(&w.replace(['\'', '-'], "")));
+        alts.dedup();
+        return format!("(?:{})", alts.join("|"));
+    }
     esc(w)
 }
 
