@@ -146,7 +146,7 @@ def test_parse_and_rules():
     assert [r.id for r in rules][:3] == ["greeting", "identification", "thanks"]
     crit = {r.id for r in rules if r.critical}
     assert crit == {"no-hang-up", "polite-language"}
-    assert sum(r.weight for r in rules) == 110
+    assert sum(r.weight for r in rules) == 125  # 110 for the rubric + 15 for the timing rules
     assert all("**Tip.**" in r.doc and r.summary and r.tip for r in rules)
 
 
@@ -192,7 +192,7 @@ def test_frames():
     assert list(df.columns[:3]) == ["source", "score", "passed"]
     assert df.loc[1, "no-overpromising"] == "fail" and df.loc[0, "greeting"] == "pass"
     ff = callscore.findings_frame(reports)
-    assert len(ff) == 22
+    assert len(ff) == 28
     row = ff[(ff.source == "over") & (ff.rule == "no-overpromising")].iloc[0]
     assert row.status == "fail" and "phone you" in row.evidence and row.evidence_lines == [3, 3]
     mixed = callscore.score_many([GOOD, ""], errors="return")
@@ -215,3 +215,20 @@ def test_docstrings_show_in_help():
         assert fn.__doc__ and len(fn.__doc__) > 30, fn
     assert "TranscriptError" in callscore.score.__doc__
     assert callscore.Report.to_json.__doc__
+
+
+def test_timed_formats_through_python(repo):
+    d = repo / "tests" / "fixtures" / "formats"
+    ref = callscore.score_file(d / "call.json")
+    for name in ["call.vtt", "call.srt", "call.whisperx.json", "call.deepgram.json"]:
+        r = callscore.score_file(d / name)
+        assert [(f.rule, f.status) for f in r.findings] == [(f.rule, f.status) for f in ref.findings], name
+    vtt_text = (d / "call.vtt").read_text(encoding="utf-8-sig")
+    assert callscore.score(vtt_text).score == ref.score  # detected from content
+    assert callscore.score(vtt_text, format="vtt").stats["longest_silence_s"] == 12.1
+    assert ref.finding("dead-air").status == "fail"
+    with pytest.raises(ValueError):
+        callscore.score("x", format="docx")
+    with pytest.raises(callscore.TranscriptError) as ei:
+        callscore.score('{"foo": 1}', format="json")
+    assert "accepted shapes" in str(ei.value)

@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Score transcripts (files, directories walked for transcripts, or `-` for stdin).
+    /// Score transcripts (files, directories walked for .txt/.vtt/.srt/.json, or `-` for stdin).
     Score(ScoreArgs),
     /// List the rules with id, weight, critical and the one-line description.
     Rules {
@@ -59,7 +59,7 @@ struct ScoreArgs {
     /// Exit with status 1 if any transcript scores below N.
     #[arg(long, value_name = "N")]
     fail_under: Option<f64>,
-    /// Input format (default: decided from the extension and content).
+    /// Input format: auto, text, vtt, srt or json (auto: from the file extension, else the content).
     #[arg(long, value_name = "FORMAT", default_value = "auto")]
     input_format: String,
     /// Replace invalid UTF-8 instead of failing (the report says so).
@@ -122,7 +122,7 @@ impl Failure {
     }
 }
 
-const EXTENSIONS: &[&str] = &["txt"];
+const EXTENSIONS: &[&str] = &["txt", "vtt", "srt", "json"];
 const CHUNK: usize = 256;
 
 fn main() -> ExitCode {
@@ -304,6 +304,17 @@ fn score_one(ruleset: &Ruleset, input: &Input, opts: &ScoreOptions) -> Result<Re
     };
     let mut o = opts.clone();
     o.source = Some(source.clone());
+    if o.format == Format::Auto {
+        if let Input::File(p) = input {
+            if let Some(f) = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(Format::from_extension)
+            {
+                o.format = f;
+            }
+        }
+    }
     ruleset
         .score_bytes(&bytes, &o)
         .map_err(|e| Failure::from_error(source, &e))

@@ -68,7 +68,8 @@ fn json_is_the_library_report() {
     assert_eq!(v["schema_version"], 1);
     assert_eq!(v["score"], 76.2);
     assert_eq!(v["agent"]["by"], "header");
-    assert_eq!(v["findings"].as_array().unwrap().len(), 11);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 14);
+    assert_eq!(v["findings"][13]["status"], "n/a");
 }
 
 #[test]

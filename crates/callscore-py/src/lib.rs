@@ -579,6 +579,7 @@ fn report(r: callscore::Report, t: callscore::Transcript) -> Report {
 ///
 /// agent: a speaker name or a list of names to take as the agent (else the header, names
 /// and inference decide). source: recorded in the report. pass_mark: instead of 80.
+/// format: 'auto' (default: detected from the content), 'text', 'vtt', 'srt' or 'json'.
 /// Raises TranscriptError when the text cannot be scored (no speech, agent not found...).
 #[pyfunction]
 #[pyo3(signature = (text, *, agent=None, source=None, pass_mark=None, format=None))]
@@ -602,7 +603,8 @@ fn score(
         .map_err(|e| raise(py, &e, opts.source.as_deref()))
 }
 
-/// Score a transcript file (a str or os.PathLike path). The report's source is the path.
+/// Score a transcript file (a str or os.PathLike path). The report's source is the path;
+/// the format comes from the extension (.txt, .vtt, .srt, .json) unless format= is given.
 /// Raises TranscriptError for unreadable files and bad content (invalid UTF-8 names the
 /// byte offset and line; lossy=True replaces bad bytes and says so in report.warnings).
 #[pyfunction]
@@ -623,6 +625,15 @@ fn score_file(
     let src = source.unwrap_or_else(|| p.display().to_string());
     let mut opts = options(agent, Some(src.clone()), pass_mark, format)?;
     opts.lossy = lossy;
+    if format.is_none() {
+        if let Some(f) = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(Format::from_extension)
+        {
+            opts.format = f;
+        }
+    }
     let rs = ruleset()?;
     let bytes = py.detach(|| std::fs::read(&p)).map_err(|e| {
         let err = callscore::Error::Format {

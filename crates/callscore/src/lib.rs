@@ -46,7 +46,7 @@ pub mod transcript;
 
 pub use error::{Error, Result};
 pub use parse::{decode, Format, Limits};
-pub use report::{Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+pub use report::{ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
 pub use ruleset::{RuleInfo, Ruleset, ScoreOptions, DEFAULT_PASS_MARK};
 pub use transcript::{AgentBy, AgentInfo, Event, Role, Transcript, Turn};
 

@@ -88,6 +88,27 @@ pub struct Stats {
     pub agent_words: usize,
     /// Words spoken by customers.
     pub customer_words: usize,
+    /// Timed transcripts: from the first utterance's start to the last one's end, in seconds.
+    pub duration_s: Option<f64>,
+    /// Timed transcripts: seconds of speech by role.
+    pub talk_s: Option<ByRole<f64>>,
+    /// Timed transcripts: seconds when nobody spoke.
+    pub silence_s: Option<f64>,
+    /// Timed transcripts: the longest silence, in seconds.
+    pub longest_silence_s: Option<f64>,
+    /// Timed transcripts: utterances that started over 0.5 s before the other side's ended, by the role that interrupted.
+    pub interruptions: Option<ByRole<usize>>,
+    /// Timed transcripts: words per minute of speech, by role (`null` for a role that never spoke).
+    pub words_per_minute: Option<ByRole<Option<f64>>>,
+}
+
+/// A value for each role.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct ByRole<T> {
+    /// The agent's.
+    pub agent: T,
+    /// The customers'.
+    pub customer: T,
 }
 
 /// The scored result for one transcript.

@@ -17,7 +17,7 @@ use crate::fold::{fold_str, Folded};
 use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc};
 use crate::parse::{self, Format, Limits};
 use crate::phrase::PhraseEnv;
-use crate::report::{self, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+use crate::report::{self, ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
 use crate::roles::{self, RoleLists};
 use crate::rules::{self, Ctx, EventKind, Rule, Span, Who};
 use crate::transcript::{Role, Transcript};
@@ -416,6 +416,10 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
     None
 }
 
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
 fn stats(t: &Transcript, f: &Folded) -> Stats {
     let mut s = Stats {
         turns: t.turns.len(),
@@ -431,6 +435,55 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
             s.customer_words += words;
         }
     }
+    if !t.is_timed() {
+        return s; // no times: the timing stats stay null, never made up
+    }
+    let utts = t.utterances();
+    let agent = |turn: usize| t.turns[turn].role == Role::Agent;
+    let first = utts.iter().map(|u| u.1).fold(f64::INFINITY, f64::min);
+    let last = utts.iter().map(|u| u.2).fold(f64::NEG_INFINITY, f64::max);
+    let mut talk = ByRole::default();
+    let mut inter = ByRole::default();
+    let (mut silence, mut longest) = (0.0f64, 0.0f64);
+    let mut covered: Option<f64> = None;
+    let mut prev: Option<(usize, f64)> = None;
+    for &(turn, a, b) in &utts {
+        if agent(turn) {
+            talk.agent += b - a;
+        } else {
+            talk.customer += b - a;
+        }
+        if let Some(c) = covered {
+            if a > c {
+                silence += a - c;
+                longest = longest.max(a - c);
+            }
+        }
+        covered = Some(covered.map_or(b, |c| c.max(b)));
+        if let Some((pt, pe)) = prev {
+            if agent(pt) != agent(turn) && a < pe - rules::no_interruption::OVERLAP_S {
+                if agent(turn) {
+                    inter.agent += 1;
+                } else {
+                    inter.customer += 1;
+                }
+            }
+        }
+        prev = Some((turn, b));
+    }
+    let wpm = |words: usize, secs: f64| (secs > 0.0).then(|| round2(words as f64 / (secs / 60.0)));
+    s.duration_s = Some(round2(last - first));
+    s.talk_s = Some(ByRole {
+        agent: round2(talk.agent),
+        customer: round2(talk.customer),
+    });
+    s.silence_s = Some(round2(silence));
+    s.longest_silence_s = Some(round2(longest));
+    s.interruptions = Some(inter);
+    s.words_per_minute = Some(ByRole {
+        agent: wpm(s.agent_words, talk.agent),
+        customer: wpm(s.customer_words, talk.customer),
+    });
     s
 }
 

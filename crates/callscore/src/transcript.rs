@@ -30,6 +30,10 @@ pub struct Segment {
     pub offset: usize,
     /// 1-based source line (or cue / item number for structured formats).
     pub line: usize,
+    /// Start time of this utterance in seconds, where the source gives one.
+    pub start: Option<f64>,
+    /// End time of this utterance in seconds, where the source gives one.
+    pub end: Option<f64>,
 }
 
 /// One speaker's uninterrupted stretch of speech (consecutive lines of one speaker).
@@ -128,6 +132,33 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// An empty transcript (readers fill it in).
+    pub fn empty() -> Transcript {
+        Transcript {
+            turns: Vec::new(),
+            events: Vec::new(),
+            header_agents: None,
+            header_customers: Vec::new(),
+            orgs: Vec::new(),
+            title: None,
+            agent: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Every utterance with both times, in order: `(turn, start, end)`.
+    pub fn utterances(&self) -> Vec<(usize, f64, f64)> {
+        let mut out = Vec::new();
+        for t in &self.turns {
+            for s in &t.segments {
+                if let (Some(a), Some(b)) = (s.start, s.end) {
+                    out.push((t.index, a, b));
+                }
+            }
+        }
+        out
+    }
+
     /// True when every turn has both a start and an end time (the timing rules apply).
     pub fn is_timed(&self) -> bool {
         !self.turns.is_empty()

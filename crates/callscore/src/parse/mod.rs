@@ -4,7 +4,11 @@
 //! bytes and invalid UTF-8 are located errors unless `lossy`), and [`read`] dispatches
 //! on the [`Format`]. Every reader enforces the [`Limits`].
 
+mod json;
+mod srt;
 mod text;
+mod timed;
+mod vtt;
 
 use std::borrow::Cow;
 
@@ -13,7 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::transcript::Transcript;
 
+pub use json::parse_json;
+pub use srt::parse_srt;
 pub use text::parse_text;
+pub use vtt::parse_vtt;
 
 /// Input size limits. Inputs over them are rejected with a clear error instead of
 /// slowing a batch down.
@@ -39,19 +46,28 @@ impl Default for Limits {
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Format {
-    /// Decide from the content.
+    /// Decide from the content ([`Format::detect`]).
     #[default]
     Auto,
     /// The plain text format of the rubric.
     Text,
+    /// WebVTT subtitles (`WEBVTT` header, cues with `<v Speaker>` or `Speaker:`).
+    Vtt,
+    /// SRT subtitles (numbered cues whose text starts with `Speaker:` or `[Speaker]`).
+    Srt,
+    /// A speech-to-text JSON export (see [`parse_json`] for the shapes).
+    Json,
 }
 
 impl Format {
-    /// Parse a format name as used on the command line (`auto`, `text`, `txt`).
+    /// Parse a format name as used on the command line and in Python.
     pub fn from_name(name: &str) -> Option<Format> {
         match name.to_ascii_lowercase().as_str() {
             "auto" => Some(Format::Auto),
             "text" | "txt" => Some(Format::Text),
+            "vtt" | "webvtt" => Some(Format::Vtt),
+            "srt" => Some(Format::Srt),
+            "json" => Some(Format::Json),
             _ => None,
         }
     }
@@ -60,7 +76,43 @@ impl Format {
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
             "txt" | "text" => Some(Format::Text),
+            "vtt" => Some(Format::Vtt),
+            "srt" => Some(Format::Srt),
+            "json" => Some(Format::Json),
             _ => None,
+        }
+    }
+
+    /// Decide the format from the content: `WEBVTT` → WebVTT; a number line followed by a
+    /// `-->` timing line → SRT; an object or a list of objects → JSON; else text.
+    pub fn detect(input: &str) -> Format {
+        let s = input.trim_start_matches('\u{feff}').trim_start();
+        if s.starts_with("WEBVTT") {
+            return Format::Vtt;
+        }
+        let mut it = s.lines().map(str::trim).filter(|l| !l.is_empty());
+        if let (Some(a), Some(b)) = (it.next(), it.next()) {
+            if !a.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.contains("-->") {
+                return Format::Srt;
+            }
+        }
+        let rest = s.get(1..).unwrap_or("").trim_start();
+        if s.starts_with('{') && (rest.starts_with('"') || rest.starts_with('}'))
+            || s.starts_with('[') && (rest.starts_with('{') || rest.starts_with(']'))
+        {
+            return Format::Json;
+        }
+        Format::Text
+    }
+
+    /// The format's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Auto => "auto",
+            Format::Text => "text",
+            Format::Vtt => "vtt",
+            Format::Srt => "srt",
+            Format::Json => "json",
         }
     }
 }
@@ -74,8 +126,15 @@ pub fn read(input: &str, format: Format, limits: &Limits) -> Result<Transcript> 
         });
     }
     let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+    let format = match format {
+        Format::Auto => Format::detect(input),
+        f => f,
+    };
     match format {
         Format::Auto | Format::Text => parse_text(input, limits),
+        Format::Vtt => parse_vtt(input, limits),
+        Format::Srt => parse_srt(input, limits),
+        Format::Json => parse_json(input),
     }
 }
 

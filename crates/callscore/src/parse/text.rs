@@ -26,16 +26,7 @@ use crate::transcript::{Event, Segment, Transcript, Turn};
 
 /// Parse the plain text format.
 pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
-    let mut tr = Transcript {
-        turns: Vec::new(),
-        events: Vec::new(),
-        header_agents: None,
-        header_customers: Vec::new(),
-        orgs: Vec::new(),
-        title: None,
-        agent: None,
-        warnings: Vec::new(),
-    };
+    let mut tr = Transcript::empty();
     // `open` is true while the last speech turn may still take continuation lines.
     let mut open = false;
     for (no, raw) in lines(input).enumerate() {
@@ -81,7 +72,7 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
                 continue;
             }
             match tr.turns.last_mut() {
-                Some(t) if open && t.speaker == speaker => append(t, speech, line_no),
+                Some(t) if open && t.speaker == speaker => append(t, speech, line_no, time),
                 _ => {
                     tr.turns.push(Turn {
                         index: tr.turns.len(),
@@ -94,6 +85,8 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
                         segments: vec![Segment {
                             offset: 0,
                             line: line_no,
+                            start: time,
+                            end: None,
                         }],
                     });
                     open = true;
@@ -103,7 +96,7 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
         }
         // A line with no speaker continues the last turn.
         match tr.turns.last_mut() {
-            Some(t) => append(t, rest, line_no),
+            Some(t) => append(t, rest, line_no, time),
             None => tr.warnings.push(format!(
                 "line {line_no}: text before the first speaker was skipped"
             )),
@@ -138,7 +131,7 @@ pub(crate) fn lines(input: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn append(t: &mut Turn, text: &str, line: usize) {
+fn append(t: &mut Turn, text: &str, line: usize, time: Option<f64>) {
     if text.is_empty() {
         return;
     }
@@ -148,6 +141,8 @@ fn append(t: &mut Turn, text: &str, line: usize) {
     t.segments.push(Segment {
         offset: t.text.len(),
         line,
+        start: time,
+        end: None,
     });
     t.text.push_str(text);
 }

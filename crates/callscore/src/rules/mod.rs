@@ -13,6 +13,7 @@ use crate::transcript::{Role, Transcript};
 
 pub mod apology_on_complaint;
 pub mod courteous_close;
+pub mod dead_air;
 pub mod greeting;
 pub mod identification;
 pub mod message_taking;
@@ -21,6 +22,8 @@ pub mod no_hang_up;
 pub mod no_interruption;
 pub mod no_overpromising;
 pub mod polite_language;
+pub mod prompt_greeting;
+pub mod talk_balance;
 pub mod thanks;
 
 include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
@@ -45,7 +48,8 @@ pub struct Meta {
     pub tip: &'static str,
 }
 
-/// The registry: every built-in rule of the default rubric, in rubric order.
+/// The registry: every built-in rule of the default rubric, in rubric order (the timing
+/// rules last; they are `n/a` on untimed transcripts, so they never change their scores).
 pub const BUILTIN: &[Meta] = &[
     greeting::META,
     identification::META,
@@ -58,6 +62,9 @@ pub const BUILTIN: &[Meta] = &[
     no_blame::META,
     apology_on_complaint::META,
     no_interruption::META,
+    prompt_greeting::META,
+    dead_air::META,
+    talk_balance::META,
 ];
 
 /// Build the checker of a built-in rule.
@@ -74,6 +81,9 @@ pub(crate) fn build(id: &str, book: &PhraseBook) -> Result<Box<dyn Rule>, String
         "no-blame" => Box::new(no_blame::NoBlame::new(book)?),
         "apology-on-complaint" => Box::new(apology_on_complaint::ApologyOnComplaint::new(book)?),
         "no-interruption" => Box::new(no_interruption::NoInterruption),
+        "prompt-greeting" => Box::new(prompt_greeting::PromptGreeting::new(book)?),
+        "dead-air" => Box::new(dead_air::DeadAir::new(book)?),
+        "talk-balance" => Box::new(talk_balance::TalkBalance),
         other => return Err(format!("no built-in rule `{other}`")),
     })
 }
