@@ -8,8 +8,10 @@ Every verdict points at the exact words behind it and carries a coaching tip.
     (100.0, True)
 
 Functions: score, score_file, score_many, parse, rules, to_pandas, findings_frame.
-Classes: Report, Finding, Evidence, Transcript, Turn, Event, RuleInfo.
-Exceptions: CallscoreError (base), TranscriptError (also a ValueError; .kind, .line).
+Classes: Report, Finding, Evidence, Transcript, Turn, Event, RuleInfo, Ruleset (rule packs:
+Ruleset.from_file("pack.toml"), then rules= on every scoring function).
+Exceptions: CallscoreError (base), TranscriptError (also a ValueError; .kind, .line),
+PackError (an invalid rule pack; .file, .line, .column).
 The engine is Rust (the `callscore` crate); this package converts and delegates.
 """
 
@@ -17,10 +19,12 @@ from ._native import (
     SCHEMA_VERSION,
     CallscoreError,
     Event,
+    PackError,
     Evidence,
     Finding,
     Report,
     RuleInfo,
+    Ruleset,
     Transcript,
     TranscriptError,
     Turn,
@@ -38,9 +42,11 @@ __all__ = [
     "CallscoreError",
     "Event",
     "Evidence",
+    "PackError",
     "Finding",
     "Report",
     "RuleInfo",
+    "Ruleset",
     "Transcript",
     "TranscriptError",
     "Turn",

@@ -9,15 +9,18 @@ __all__ = [
     "CallscoreError",
     "Event",
     "Evidence",
+    "PackError",
     "Finding",
     "Report",
     "RuleInfo",
+    "Ruleset",
     "SCHEMA_VERSION",
     "Transcript",
     "TranscriptError",
     "Turn",
     "__version__",
     "_report_from_state",
+    "_ruleset_from_state",
     "parse",
     "rules",
     "score",
@@ -30,6 +33,13 @@ __version__: str
 
 class CallscoreError(Exception):
     """Base class of every error callscore raises."""
+
+class PackError(CallscoreError):
+    """A rule pack is invalid."""
+
+    file: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
 
 class TranscriptError(CallscoreError, ValueError):
     """A transcript could not be read or scored."""
@@ -135,6 +145,23 @@ class RuleInfo:
     def doc(self) -> str: ...
 
 @final
+class Ruleset:
+    @staticmethod
+    def default() -> "Ruleset": ...
+    @staticmethod
+    def from_toml(text: str, *, name: Optional[str] = None) -> "Ruleset": ...
+    @staticmethod
+    def from_file(path: Union[str, "os.PathLike[str]"]) -> "Ruleset": ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def pass_mark(self) -> float: ...
+    @property
+    def rules(self) -> List[RuleInfo]: ...
+    def check(self) -> Dict[str, Any]: ...
+    def __reduce__(self) -> Any: ...
+
+@final
 class Report:
     @property
     def score(self) -> float: ...
@@ -173,6 +200,7 @@ def score(
     source: Optional[str] = None,
     pass_mark: Optional[float] = None,
     format: Optional[str] = None,
+    rules: Optional[Ruleset] = None,
 ) -> Report: ...
 def score_file(
     path: Union[str, "os.PathLike[str]"],
@@ -182,6 +210,7 @@ def score_file(
     pass_mark: Optional[float] = None,
     format: Optional[str] = None,
     lossy: bool = False,
+    rules: Optional[Ruleset] = None,
 ) -> Report: ...
 def score_many(
     texts: Sequence[str],
@@ -192,7 +221,11 @@ def score_many(
     pass_mark: Optional[float] = None,
     errors: Literal["raise", "return"] = "raise",
     progress: bool = False,
+    rules: Optional[Ruleset] = None,
 ) -> List[Any]: ...
-def parse(text: str, *, agent: _AgentArg = None, format: Optional[str] = None) -> Transcript: ...
-def rules() -> List[RuleInfo]: ...
+def parse(
+    text: str, *, agent: _AgentArg = None, format: Optional[str] = None, rules: Optional[Ruleset] = None
+) -> Transcript: ...
+def rules(rules: Optional[Ruleset] = None) -> List[RuleInfo]: ...
 def _report_from_state(report: str, transcript: Optional[str]) -> Report: ...
+def _ruleset_from_state(text: str, file: Optional[str]) -> Ruleset: ...

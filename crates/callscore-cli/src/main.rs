@@ -34,11 +34,22 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// A rule pack (TOML) instead of the default rubric.
+        #[arg(long, value_name = "PACK.toml")]
+        rules: Option<String>,
     },
     /// Print a rule's full documentation.
     Explain {
         /// The rule id, e.g. `no-overpromising`.
         rule: String,
+        /// A rule pack (TOML) that defines the rule.
+        #[arg(long, value_name = "PACK.toml")]
+        rules: Option<String>,
+    },
+    /// Validate a rule pack and run every rule's examples; exit 1 if any example fails.
+    Check {
+        /// The rule pack.
+        pack: String,
     },
 }
 
@@ -65,6 +76,9 @@ struct ScoreArgs {
     /// Replace invalid UTF-8 instead of failing (the report says so).
     #[arg(long)]
     lossy: bool,
+    /// A rule pack (TOML) to score with instead of the default rubric.
+    #[arg(long, value_name = "PACK.toml")]
+    rules: Option<String>,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     threads: Option<usize>,
@@ -143,15 +157,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// The default rubric, or a pack read from a file (kept for the life of the process).
+fn load(pack: Option<&str>) -> Result<&'static Ruleset, String> {
+    match pack {
+        None => Ruleset::builtin().map_err(|e| e.to_string()),
+        Some(path) => {
+            let src = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read rule pack {path}: {e}"))?;
+            let rs = Ruleset::from_toml(&src, Some(path)).map_err(|e| e.to_string())?;
+            Ok(Box::leak(Box::new(rs)))
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<u8, String> {
-    let ruleset = Ruleset::builtin().map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Rules { show_phrases, json } => {
-            print!("{}", render::rules(ruleset, show_phrases, json));
+        Command::Rules {
+            show_phrases,
+            json,
+            rules,
+        } => {
+            print!(
+                "{}",
+                render::rules(load(rules.as_deref())?, show_phrases, json)
+            );
             Ok(0)
         }
-        Command::Explain { rule } => {
-            let r = ruleset.rule(&rule).map_err(|e| e.to_string())?;
+        Command::Explain { rule, rules } => {
+            let rs = load(rules.as_deref())?;
+            let r = rs.rule(&rule).map_err(|e| e.to_string())?;
             println!(
                 "{}\n\nWeight: {}{}\nTip: {}",
                 r.doc,
@@ -161,7 +195,40 @@ fn run(cli: Cli) -> Result<u8, String> {
             );
             Ok(0)
         }
-        Command::Score(args) => score(ruleset, args),
+        Command::Check { pack } => {
+            let rs = load(Some(&pack))?;
+            let c = rs.check();
+            for f in &c.failures {
+                let got = f
+                    .got
+                    .map_or("an error".to_string(), |s| format!("`{}`", s.as_str()));
+                println!(
+                    "FAIL {}: example {} of examples.{} gave {got}, not `{}`\n     {:?}\n     {}",
+                    f.rule,
+                    f.index,
+                    f.expected.as_str(),
+                    f.expected.as_str(),
+                    f.example,
+                    f.message
+                );
+            }
+            println!(
+                "{pack}: {} rules, {} examples run, {} failed",
+                rs.rules().count(),
+                c.run,
+                c.failures.len()
+            );
+            println!(
+                "{} passed, {} failed",
+                c.run - c.failures.len(),
+                c.failures.len()
+            );
+            Ok(u8::from(!c.ok()))
+        }
+        Command::Score(args) => {
+            let rs = load(args.rules.as_deref())?;
+            score(rs, args)
+        }
     }
 }
 

@@ -259,3 +259,67 @@ fn rules_and_explain() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule"));
 }
+
+fn packs() -> PathBuf {
+    examples().join("packs")
+}
+
+#[test]
+fn shipped_packs_check_clean_and_score() {
+    for p in ["inbound-support.toml", "outbound-sales.toml"] {
+        let o = run(&["check", packs().join(p).to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        assert!(stdout(&o).contains("0 failed"));
+    }
+    let pack = packs().join("inbound-support.toml");
+    let f = examples().join("model-call.txt");
+    let o = run(&[
+        "score",
+        "-f",
+        "json",
+        "--rules",
+        pack.to_str().unwrap(),
+        f.to_str().unwrap(),
+    ]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["pass_mark"], 85.0);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"branded-opening") && rules.contains(&"emergency-gas"));
+    let o = run(&["rules", "--rules", pack.to_str().unwrap()]);
+    assert!(stdout(&o).contains("verify-before-account"));
+    let o = run(&[
+        "explain",
+        "emergency-gas",
+        "--rules",
+        pack.to_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains("0800 111 999"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_reports_failing_examples_and_broken_packs() {
+    let d = tmpdir("packs");
+    let bad_example = d.join("ex.toml");
+    std::fs::write(&bad_example, "[[rule]]\nid = \"hi\"\nkind = \"require\"\nphrases = [\"hello\"]\nexamples.pass = [\"Agent: Hi there.\"]\n").unwrap();
+    let o = run(&["check", bad_example.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("FAIL hi: example 1 of examples.pass gave `fail`"),
+        "{}",
+        stdout(&o)
+    );
+    let broken = d.join("broken.toml");
+    std::fs::write(&broken, "[pack]\nname = \"x\"\n\n[[rule]]\nid = \"a\"\nkind = \"forbid\"\nphrases = [\"ok\", \"hi {nobody}\"]\n").unwrap();
+    let o = run(&["check", broken.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("broken.toml:7:") && err.contains("unknown placeholder {nobody}"),
+        "{err}"
+    );
+}

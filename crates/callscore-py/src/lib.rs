@@ -23,6 +23,12 @@ pyo3::create_exception!(
     PyException,
     "Base class of every error callscore raises."
 );
+pyo3::create_exception!(
+    callscore,
+    PackError,
+    CallscoreError,
+    "A rule pack is invalid. Attributes: file, line, column (where known)."
+);
 
 static TRANSCRIPT_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
@@ -112,8 +118,171 @@ fn format_arg(format: Option<&str>) -> PyResult<Format> {
     }
 }
 
-fn ruleset() -> PyResult<&'static Ruleset> {
-    Ruleset::builtin().map_err(|e| CallscoreError::new_err(e.to_string()))
+/// A compiled ruleset: the shared default, or a pack.
+#[derive(Clone)]
+enum Handle {
+    Builtin(&'static Ruleset),
+    Pack(Arc<Ruleset>),
+}
+
+impl std::ops::Deref for Handle {
+    type Target = Ruleset;
+    fn deref(&self) -> &Ruleset {
+        match self {
+            Handle::Builtin(r) => r,
+            Handle::Pack(r) => r,
+        }
+    }
+}
+
+fn builtin() -> PyResult<Handle> {
+    Ruleset::builtin()
+        .map(Handle::Builtin)
+        .map_err(|e| CallscoreError::new_err(e.to_string()))
+}
+
+/// `rules=`: None (the default rubric) or a Ruleset.
+fn ruleset(rules: Option<&Bound<'_, PyAny>>) -> PyResult<Handle> {
+    match rules {
+        None => builtin(),
+        Some(r) if r.is_none() => builtin(),
+        Some(r) => r
+            .cast::<PyRuleset>()
+            .map(|r| r.get().inner.clone())
+            .map_err(|_| PyTypeError::new_err("rules must be a callscore.Ruleset")),
+    }
+}
+
+fn pack_error(py: Python<'_>, e: &callscore::Error) -> PyErr {
+    let exc = PackError::new_err(e.to_string())
+        .into_value(py)
+        .into_bound(py);
+    let _ = exc.setattr("line", e.line());
+    let (file, column) = match e {
+        callscore::Error::Pack { file, column, .. } => (file.clone(), Some(*column)),
+        _ => (None, None),
+    };
+    let _ = exc.setattr("file", file);
+    let _ = exc.setattr("column", column);
+    PyErr::from_value(exc.into_any())
+}
+
+/// A set of rules: the default rubric or a rule pack (TOML) with house rules.
+#[pyclass(frozen, module = "callscore", name = "Ruleset")]
+struct PyRuleset {
+    inner: Handle,
+}
+
+#[pymethods]
+impl PyRuleset {
+    /// The default rubric.
+    #[staticmethod]
+    fn default() -> PyResult<PyRuleset> {
+        Ok(PyRuleset { inner: builtin()? })
+    }
+    /// Compile a rule pack from TOML text. Raises PackError (with .line, .column) when it is invalid.
+    #[staticmethod]
+    #[pyo3(signature = (text, *, name=None))]
+    fn from_toml(py: Python<'_>, text: &str, name: Option<&str>) -> PyResult<PyRuleset> {
+        let rs = py
+            .detach(|| Ruleset::from_toml(text, name))
+            .map_err(|e| pack_error(py, &e))?;
+        Ok(PyRuleset {
+            inner: Handle::Pack(Arc::new(rs)),
+        })
+    }
+    /// Compile a rule pack from a TOML file (str or os.PathLike).
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<PyRuleset> {
+        let p: std::path::PathBuf = path
+            .extract()
+            .map_err(|_| PyTypeError::new_err("path must be a str or os.PathLike"))?;
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| CallscoreError::new_err(format!("cannot read {}: {e}", p.display())))?;
+        let name = p.display().to_string();
+        PyRuleset::from_toml(py, &text, Some(&name))
+    }
+    /// The ruleset's name.
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.name().to_string()
+    }
+    /// The pass mark.
+    #[getter]
+    fn pass_mark(&self) -> f64 {
+        self.inner.pass_mark()
+    }
+    /// The rules, in report order.
+    #[getter]
+    fn rules(&self) -> Vec<RuleInfo> {
+        rule_infos(&self.inner)
+    }
+    /// Run every rule's examples; returns {'run': n, 'passed': n, 'failures': [{'rule',
+    /// 'expected', 'got', 'index', 'example', 'message'}]}. Empty failures means all held.
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let rs = self.inner.clone();
+        let c = py.detach(move || rs.check());
+        let d = PyDict::new(py);
+        d.set_item("run", c.run)?;
+        d.set_item("passed", c.run - c.failures.len())?;
+        let fails = PyList::empty(py);
+        for f in &c.failures {
+            let x = PyDict::new(py);
+            x.set_item("rule", &f.rule)?;
+            x.set_item("expected", f.expected.as_str())?;
+            x.set_item("got", f.got.map(|s| s.as_str()))?;
+            x.set_item("index", f.index)?;
+            x.set_item("example", &f.example)?;
+            x.set_item("message", &f.message)?;
+            fails.append(x)?;
+        }
+        d.set_item("failures", fails)?;
+        Ok(d)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "<Ruleset {:?} rules={} pass_mark={}>",
+            self.inner.name(),
+            self.inner.rules().count(),
+            self.inner.pass_mark()
+        )
+    }
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let m = py.import("callscore._native")?;
+        match slf.get().inner.source() {
+            None => PyTuple::new(
+                py,
+                [
+                    m.getattr("Ruleset")?.getattr("default")?,
+                    PyTuple::empty(py).into_any(),
+                ],
+            ),
+            Some((text, file)) => {
+                let f = m.getattr("_ruleset_from_state")?;
+                PyTuple::new(py, [f, (text, file).into_pyobject(py)?.into_any()])
+            }
+        }
+    }
+}
+
+/// Rebuild a pickled Ruleset.
+#[pyfunction]
+fn _ruleset_from_state(py: Python<'_>, text: &str, file: Option<&str>) -> PyResult<PyRuleset> {
+    PyRuleset::from_toml(py, text, file)
+}
+
+fn rule_infos(rs: &Ruleset) -> Vec<RuleInfo> {
+    rs.rules()
+        .map(|r| RuleInfo {
+            id: r.id.clone(),
+            weight: r.weight,
+            critical: r.critical,
+            summary: r.summary.clone(),
+            tip: r.tip.clone(),
+            doc: r.doc.clone(),
+        })
+        .collect()
 }
 
 fn options(
@@ -582,7 +751,7 @@ fn report(r: callscore::Report, t: callscore::Transcript) -> Report {
 /// format: 'auto' (default: detected from the content), 'text', 'vtt', 'srt' or 'json'.
 /// Raises TranscriptError when the text cannot be scored (no speech, agent not found...).
 #[pyfunction]
-#[pyo3(signature = (text, *, agent=None, source=None, pass_mark=None, format=None))]
+#[pyo3(signature = (text, *, agent=None, source=None, pass_mark=None, format=None, rules=None))]
 fn score(
     py: Python<'_>,
     text: &Bound<'_, PyAny>,
@@ -590,6 +759,7 @@ fn score(
     source: Option<String>,
     pass_mark: Option<f64>,
     format: Option<&str>,
+    rules: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let text = text
         .cast::<PyString>()
@@ -597,7 +767,7 @@ fn score(
         .to_cow()?
         .into_owned();
     let opts = options(agent, source, pass_mark, format)?;
-    let rs = ruleset()?;
+    let rs = ruleset(rules)?;
     let out = py.detach(|| rs.score_with_transcript(&text, &opts));
     out.map(|(r, t)| report(r, t))
         .map_err(|e| raise(py, &e, opts.source.as_deref()))
@@ -608,7 +778,7 @@ fn score(
 /// Raises TranscriptError for unreadable files and bad content (invalid UTF-8 names the
 /// byte offset and line; lossy=True replaces bad bytes and says so in report.warnings).
 #[pyfunction]
-#[pyo3(signature = (path, *, agent=None, source=None, pass_mark=None, format=None, lossy=false))]
+#[pyo3(signature = (path, *, agent=None, source=None, pass_mark=None, format=None, lossy=false, rules=None))]
 #[allow(clippy::too_many_arguments)]
 fn score_file(
     py: Python<'_>,
@@ -618,6 +788,7 @@ fn score_file(
     pass_mark: Option<f64>,
     format: Option<&str>,
     lossy: bool,
+    rules: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
     let p: std::path::PathBuf = path
         .extract()
@@ -634,7 +805,7 @@ fn score_file(
             opts.format = f;
         }
     }
-    let rs = ruleset()?;
+    let rs = ruleset(rules)?;
     let bytes = py.detach(|| std::fs::read(&p)).map_err(|e| {
         let err = callscore::Error::Format {
             format: "file",
@@ -664,7 +835,7 @@ fn score_file(
 /// returns that list directly. progress=True shows a tqdm bar when tqdm is installed.
 /// Ctrl-C stops a long batch promptly (KeyboardInterrupt).
 #[pyfunction]
-#[pyo3(signature = (texts, *, agent=None, sources=None, threads=None, pass_mark=None, errors="raise", progress=false))]
+#[pyo3(signature = (texts, *, agent=None, sources=None, threads=None, pass_mark=None, errors="raise", progress=false, rules=None))]
 #[allow(clippy::too_many_arguments)]
 fn score_many<'py>(
     py: Python<'py>,
@@ -675,6 +846,7 @@ fn score_many<'py>(
     pass_mark: Option<f64>,
     errors: &str,
     progress: bool,
+    rules: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
     if errors != "raise" && errors != "return" {
         return Err(PyValueError::new_err("errors must be 'raise' or 'return'"));
@@ -713,7 +885,7 @@ fn score_many<'py>(
         }
     };
     let base = options(agent, None, pass_mark, None)?;
-    let rs = ruleset()?;
+    let rs = ruleset(rules)?;
     let pool = match threads {
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
         Some(n) => Some(
@@ -789,12 +961,13 @@ fn score_many<'py>(
 
 /// Parse a transcript and assign roles, without scoring it.
 #[pyfunction]
-#[pyo3(signature = (text, *, agent=None, format=None))]
+#[pyo3(signature = (text, *, agent=None, format=None, rules=None))]
 fn parse(
     py: Python<'_>,
     text: &Bound<'_, PyAny>,
     agent: Option<&Bound<'_, PyAny>>,
     format: Option<&str>,
+    rules: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Transcript> {
     let text = text
         .cast::<PyString>()
@@ -802,26 +975,18 @@ fn parse(
         .to_cow()?
         .into_owned();
     let opts = options(agent, None, None, format)?;
-    let rs = ruleset()?;
+    let rs = ruleset(rules)?;
     py.detach(|| rs.parse(&text, &opts))
         .map(|t| Transcript { inner: Arc::new(t) })
         .map_err(|e| raise(py, &e, None))
 }
 
-/// The rules of the default rubric, in report order.
+/// The rules of the default rubric (or of `rules=`), in report order.
 #[pyfunction]
-fn rules() -> PyResult<Vec<RuleInfo>> {
-    Ok(ruleset()?
-        .rules()
-        .map(|r| RuleInfo {
-            id: r.id.clone(),
-            weight: r.weight,
-            critical: r.critical,
-            summary: r.summary.clone(),
-            tip: r.tip.clone(),
-            doc: r.doc.clone(),
-        })
-        .collect())
+#[pyo3(signature = (rules=None))]
+fn rules(rules: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<RuleInfo>> {
+    let rs = ruleset(rules)?;
+    Ok(rule_infos(&rs))
 }
 
 /// The native part of the callscore package.
@@ -830,6 +995,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("CallscoreError", py.get_type::<CallscoreError>())?;
     m.add("TranscriptError", transcript_error_type(py)?)?;
+    m.add("PackError", py.get_type::<PackError>())?;
+    m.add_class::<PyRuleset>()?;
+    m.add_function(wrap_pyfunction!(_ruleset_from_state, m)?)?;
     m.add_class::<Report>()?;
     m.add_class::<Finding>()?;
     m.add_class::<Evidence>()?;

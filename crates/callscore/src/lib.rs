@@ -33,9 +33,11 @@
 
 #![deny(missing_docs)]
 
+pub mod custom;
 pub mod error;
 pub mod fold;
 pub mod matcher;
+pub mod pack;
 pub mod parse;
 pub mod phrase;
 pub mod report;
@@ -44,6 +46,7 @@ pub mod rules;
 pub mod ruleset;
 pub mod transcript;
 
+pub use custom::{CheckResult, ExampleFailure};
 pub use error::{Error, Result};
 pub use parse::{decode, Format, Limits};
 pub use report::{ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};

@@ -38,6 +38,8 @@ pub struct PhraseSrc {
     pub line: usize,
     /// 1-based column in its data file, where known.
     pub column: usize,
+    /// The data file it was written in, where known.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -46,6 +46,8 @@ pub struct RuleInfo {
     pub doc: String,
     /// The rule's phrase lists (list id, phrases), for `rules --show-phrases`.
     pub phrases: Vec<(String, Vec<String>)>,
+    /// True for a rule written in a rule pack.
+    pub custom: bool,
 }
 
 #[derive(Debug)]
@@ -81,11 +83,62 @@ pub struct Ruleset {
     roles: RoleLists,
     hang_up: crate::matcher::ListId,
     disconnect: crate::matcher::ListId,
+    source: Option<(String, Option<String>)>,
+    /// Rule examples: (rule, must pass, must fail).
+    examples: Vec<(String, Vec<String>, Vec<String>)>,
+}
+
+/// Phrase lists by id (`greeting.phrases`), with where each phrase was written.
+pub(crate) type Lists = BTreeMap<String, Vec<PhraseSrc>>;
+
+/// A rule to build into a ruleset.
+#[derive(Debug)]
+pub(crate) enum RuleSpec {
+    /// A built-in rule, possibly re-weighted.
+    Builtin {
+        meta: &'static rules::Meta,
+        weight: u32,
+        critical: bool,
+    },
+    /// A rule written in a pack.
+    Custom(Box<crate::custom::CustomSpec>),
+}
+
+/// Read phrase data in the format of `data/default.toml`.
+pub(crate) fn load_data(src: &str, file: Option<&str>) -> Result<Lists> {
+    let data: Data = toml::from_str(src).map_err(|e| {
+        let (line, column) = line_col(src, e.span().map_or(0, |s| s.start));
+        Error::Pack {
+            file: file.map(str::to_string),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
+    })?;
+    let mut out = Lists::new();
+    for (table, lists) in data {
+        for (key, phrases) in lists {
+            let srcs = phrases.iter().map(|p| spanned_src(src, file, p)).collect();
+            out.insert(format!("{table}.{key}"), srcs);
+        }
+    }
+    Ok(out)
+}
+
+/// A phrase with its place in its source.
+pub(crate) fn spanned_src(src: &str, file: Option<&str>, p: &toml::Spanned<String>) -> PhraseSrc {
+    let (line, column) = line_col(src, p.span().start);
+    PhraseSrc {
+        text: p.get_ref().clone(),
+        line,
+        column,
+        file: file.map(str::to_string),
+    }
 }
 
 type Data = BTreeMap<String, BTreeMap<String, Vec<toml::Spanned<String>>>>;
 
-fn line_col(src: &str, at: usize) -> (usize, usize) {
+pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
     let before = &src[..at.min(src.len())];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -106,44 +159,47 @@ impl Ruleset {
 
     /// Compile the default rubric from phrase data in the format of `data/default.toml`.
     pub fn from_data(src: &str, file: Option<&str>, env: &PhraseEnv) -> Result<Ruleset> {
-        let pack_err = |at: usize, message: String| {
-            let (line, column) = line_col(src, at);
-            Error::Pack {
-                file: file.map(str::to_string),
-                line,
-                column,
-                message,
-            }
+        let lists = load_data(src, file)?;
+        let specs = rules::BUILTIN
+            .iter()
+            .map(|m| RuleSpec::Builtin {
+                meta: m,
+                weight: m.weight,
+                critical: m.critical,
+            })
+            .collect();
+        Ruleset::assemble("default", DEFAULT_PASS_MARK, lists, env, specs, None)
+    }
+
+    /// Compile a ruleset: all phrase lists into one book, then each rule.
+    pub(crate) fn assemble(
+        name: &str,
+        pass_mark: f64,
+        lists: Lists,
+        env: &PhraseEnv,
+        specs: Vec<RuleSpec>,
+        source: Option<(String, Option<String>)>,
+    ) -> Result<Ruleset> {
+        let src_file = source.as_ref().and_then(|s| s.1.clone());
+        let plain_err = |message: String| Error::Pack {
+            file: src_file.clone(),
+            line: 1,
+            column: 1,
+            message,
         };
-        let data: Data = toml::from_str(src)
-            .map_err(|e| pack_err(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
         let mut builder = BookBuilder::new(env.clone());
-        for (table, lists) in &data {
-            for (key, phrases) in lists {
-                let id = format!("{table}.{key}");
-                let srcs: Vec<PhraseSrc> = phrases
-                    .iter()
-                    .map(|p| {
-                        let (line, column) = line_col(src, p.span().start);
-                        PhraseSrc {
-                            text: p.get_ref().clone(),
-                            line,
-                            column,
-                        }
-                    })
-                    .collect();
-                // Lists matched against speaker names or event text stay out of the speech pass.
-                let events = table == "events" || key.ends_with("_names");
-                builder.add(&id, &srcs, events).map_err(|e| Error::Pack {
-                    file: file.map(str::to_string),
-                    line: e.phrase.line,
-                    column: e.phrase.column,
-                    message: format!("in `{}`, phrase {:?}: {}", e.list, e.phrase.text, e.message),
-                })?;
-            }
+        for (id, phrases) in &lists {
+            // Lists matched against speaker names or event text stay out of the speech pass.
+            let events = id.starts_with("events.") || id.ends_with("_names");
+            builder.add(id, phrases, events).map_err(|e| Error::Pack {
+                file: e.phrase.file.clone(),
+                line: e.phrase.line,
+                column: e.phrase.column,
+                message: format!("in `{}`, phrase {:?}: {}", e.list, e.phrase.text, e.message),
+            })?;
         }
-        let book = builder.build().map_err(|m| pack_err(0, m))?;
-        let need = |id: &str| rules::need(&book, id).map_err(|m| pack_err(0, m));
+        let book = builder.build().map_err(plain_err)?;
+        let need = |id: &str| rules::need(&book, id).map_err(plain_err);
         let roles = RoleLists {
             agent_names: need("roles.agent_names")?,
             customer_names: need("roles.customer_names")?,
@@ -152,9 +208,43 @@ impl Ruleset {
         };
         let (hang_up, disconnect) = (need("events.hang_up")?, need("events.disconnect")?);
         let mut entries = Vec::new();
-        for m in rules::BUILTIN {
-            let rule = rules::build(m.id, &book).map_err(|e| pack_err(0, e))?;
-            let prefix = format!("{}.", m.id);
+        let mut examples = Vec::new();
+        for spec in specs {
+            let (info, rule): (RuleInfo, Box<dyn Rule>) = match spec {
+                RuleSpec::Builtin {
+                    meta: m,
+                    weight,
+                    critical,
+                } => {
+                    let rule = rules::build(m.id, &book).map_err(plain_err)?;
+                    let info = RuleInfo {
+                        id: m.id.to_string(),
+                        weight,
+                        critical,
+                        summary: m.summary.to_string(),
+                        tip: m.tip.to_string(),
+                        doc: rules::doc(m.id).unwrap_or(m.summary).to_string(),
+                        phrases: Vec::new(),
+                        custom: false,
+                    };
+                    (info, rule)
+                }
+                RuleSpec::Custom(c) => {
+                    let info = c.info();
+                    if !c.examples_pass.is_empty() || !c.examples_fail.is_empty() {
+                        examples.push((
+                            c.id.clone(),
+                            c.examples_pass.clone(),
+                            c.examples_fail.clone(),
+                        ));
+                    }
+                    (
+                        info,
+                        Box::new(crate::custom::Custom::new(*c, &book).map_err(plain_err)?),
+                    )
+                }
+            };
+            let prefix = format!("{}.", info.id);
             let phrases = book
                 .lists()
                 .iter()
@@ -162,27 +252,33 @@ impl Ruleset {
                 .map(|l| (l.id.clone(), l.phrases.clone()))
                 .collect();
             entries.push(Entry {
-                info: RuleInfo {
-                    id: m.id.to_string(),
-                    weight: m.weight,
-                    critical: m.critical,
-                    summary: m.summary.to_string(),
-                    tip: m.tip.to_string(),
-                    doc: rules::doc(m.id).unwrap_or(m.summary).to_string(),
-                    phrases,
-                },
+                info: RuleInfo { phrases, ..info },
                 rule,
             });
         }
         Ok(Ruleset {
-            name: "default".to_string(),
-            pass_mark: DEFAULT_PASS_MARK,
+            name: name.to_string(),
+            pass_mark,
             rules: entries,
             book,
             roles,
             hang_up,
             disconnect,
+            source,
+            examples,
         })
+    }
+
+    /// The rule examples: (rule id, transcripts that must pass, transcripts that must fail).
+    pub fn examples(&self) -> impl Iterator<Item = (&str, &Vec<String>, &Vec<String>)> {
+        self.examples.iter().map(|(r, p, f)| (r.as_str(), p, f))
+    }
+
+    /// The TOML source and file name this ruleset was loaded from (`None` for the default).
+    pub fn source(&self) -> Option<(&str, Option<&str>)> {
+        self.source
+            .as_ref()
+            .map(|(s, f)| (s.as_str(), f.as_deref()))
     }
 
     /// The ruleset's name.
