@@ -81,14 +81,14 @@ pub struct PhraseBook {
     /// Every anchor literal of the speech patterns.
     ac: Option<AhoCorasick>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
-    /// start a word to do so).
+    /// start a word to do so); exact-literal patterns are not here.
     triggers: Vec<Vec<(u32, bool)>>,
+    /// For each anchor literal, the lists of the exact-literal patterns it is.
+    exact_lists: Vec<Vec<u32>>,
     /// For each pattern, the other anchor groups that must also occur in the turn.
     filters: Vec<Vec<Vec<u32>>>,
     /// Speech patterns without a usable anchor: run over the whole text.
     always: Vec<usize>,
-    /// Patterns that are one literal between word boundaries: an anchor hit is a match.
-    exact: Vec<bool>,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -178,6 +178,13 @@ impl BookBuilder {
                     for (lit, initial) in trigger {
                         trig.push((lit_id(lit), pi as u32, initial));
                     }
+                    // Common or short literals are everywhere: as filters they cost more scanning
+                    // than they save.
+                    groups.retain(|g| {
+                        g.iter().all(|(l, _)| {
+                            l.len() >= 3 && !COMMON.contains(&String::from_utf8_lossy(l).trim())
+                        })
+                    });
                     filters[pi] = groups
                         .into_iter()
                         .map(|g| {
@@ -190,8 +197,13 @@ impl BookBuilder {
             }
         }
         let mut triggers = vec![Vec::new(); literals.len()];
+        let mut exact_lists = vec![Vec::new(); literals.len()];
         for (l, p, initial) in trig {
-            triggers[l as usize].push((p, initial));
+            if exact[p as usize] {
+                exact_lists[l as usize].push(self.pats[p as usize].list as u32);
+            } else {
+                triggers[l as usize].push((p, initial));
+            }
         }
         let ac = if literals.is_empty() {
             None
@@ -209,9 +221,9 @@ impl BookBuilder {
             pats: self.pats,
             ac,
             triggers,
+            exact_lists,
             filters,
             always,
-            exact,
         })
     }
 }
@@ -436,34 +448,36 @@ impl PhraseBook {
                 let starts_word = s == 0 || !is_word_byte(b[s - 1]);
                 seen.push((turn as u32, m.pattern().as_u32(), starts_word));
                 // Exact literals need no regex: check the word boundaries here.
-                if starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
-                    for &(p, _) in &self.triggers[m.pattern().as_usize()] {
-                        if self.exact[p as usize] {
-                            by_list[self.pats[p as usize].list].push(Hit {
-                                turn,
-                                start: s,
-                                end: e,
-                            });
-                        }
+                let exact = &self.exact_lists[m.pattern().as_usize()];
+                if !exact.is_empty() && starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
+                    for &list in exact {
+                        by_list[list as usize].push(Hit {
+                            turn,
+                            start: s,
+                            end: e,
+                        });
                     }
                 }
             }
         }
-        seen.sort_unstable();
-        seen.dedup();
-        // Candidates: patterns triggered in a turn whose other anchor groups occur there too.
+        // AC reports matches in order of their end, so `seen` is already grouped by turn:
+        // only each turn's small group needs sorting.
         let mut cand: Vec<(u32, u32)> = Vec::new();
         let mut here: Vec<u32> = Vec::new();
         let mut k = 0;
         while k < seen.len() {
             let turn = seen[k].0;
-            let end = k + seen[k..].partition_point(|&(t, _, _)| t == turn);
+            let mut end = k + 1;
+            while end < seen.len() && seen[end].0 == turn {
+                end += 1;
+            }
             here.clear();
             here.extend(seen[k..end].iter().map(|&(_, l, _)| l));
+            here.sort_unstable();
             here.dedup();
             for &(_, lit, starts_word) in &seen[k..end] {
                 for &(p, initial) in &self.triggers[lit as usize] {
-                    if self.exact[p as usize] || (initial && !starts_word) {
+                    if initial && !starts_word {
                         continue;
                     }
                     let ok = self.filters[p as usize]
@@ -675,11 +689,73 @@ mod timing {
         );
         let t0 = Instant::now();
         for t in &texts {
+            let _ = crate::parse::read(t, crate::Format::Text, &Default::default());
+        }
+        println!(
+            "read: {:.2} us/transcript",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+        let t0 = Instant::now();
+        for t in &ts {
+            let _ = Folded::new(&t.turns);
+        }
+        println!(
+            "fold: {:.2} us/transcript",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+        let t0 = Instant::now();
+        let mut w = 0;
+        for f in &fs {
+            w += unicode_segmentation::UnicodeSegmentation::unicode_words(f.buf.as_str()).count();
+        }
+        println!(
+            "unicode_words: {:.2} us/transcript ({w})",
+            t0.elapsed().as_secs_f64() * 1e6 / n
+        );
+        let t0 = Instant::now();
+        for t in &texts {
             let _ = rs.score(t, &Default::default());
         }
         println!(
             "score: {:.2} us/transcript",
             t0.elapsed().as_secs_f64() * 1e6 / n
         );
+    }
+}
+
+#[cfg(test)]
+mod micro {
+    #[test]
+    #[ignore]
+    fn regex_on_small_slices() {
+        use std::time::Instant;
+        let hay = "thank you for calling brightline support, this is priya speaking. how can i help you today?";
+        for src in [
+            r"(?m)(?-u:\b{start-half})good(?:[,;:]? |-)bye(?-u:\b{end-half})",
+            r"(?m)(?-u:\b{start-half})(?:i'm|im|i am)(?:[,;:]? |-)(?P<name>\p{L}[\p{L}\p{M}'\-]*)(?-u:\b{end-half})",
+            r"(?m)(?-u:\b{start-half})how(?:[,;:]? |-)(?:(?:can|may|might))(?:[,;:]? |-)i(?:[,;:]? |-)(?:(?:help|assist))(?-u:\b{end-half})",
+        ] {
+            let re = regex::Regex::new(src).unwrap();
+            let n = 200_000;
+            let t0 = Instant::now();
+            let mut c = 0;
+            for _ in 0..n {
+                c += re.find_iter(std::hint::black_box(hay)).count();
+            }
+            let t1 = Instant::now();
+            for _ in 0..n {
+                c += re.captures_iter(std::hint::black_box(hay)).count();
+            }
+            let t2 = Instant::now();
+            for _ in 0..n {
+                c += usize::from(re.is_match(std::hint::black_box(hay)));
+            }
+            println!(
+                "{:>7.0} ns find_iter {:>7.0} ns captures_iter {:>7.0} ns is_match  ({c})",
+                (t1 - t0).as_nanos() as f64 / n as f64,
+                (t2 - t1).as_nanos() as f64 / n as f64,
+                t2.elapsed().as_nanos() as f64 / n as f64
+            );
+        }
     }
 }
