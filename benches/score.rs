@@ -45,6 +45,8 @@ fn corpora() -> Vec<(&'static str, Vec<String>)> {
 
 fn bench(c: &mut Criterion) {
     let rs = Ruleset::builtin().expect("the built-in ruleset compiles");
+    let pack = Ruleset::from_toml(&callscore_suite::big_pack(200), None)
+        .expect("the 200-rule pack compiles");
     let opts = ScoreOptions::default();
     let limits = Limits::default();
     for (name, texts) in corpora() {
@@ -65,6 +67,14 @@ fn bench(c: &mut Criterion) {
             });
             g.bench_function(BenchmarkId::new("score-default", name), |b| {
                 b.iter(|| texts.iter().filter_map(|t| rs.score(t, &opts).ok()).count())
+            });
+            g.bench_function(BenchmarkId::new("score-200-rule-pack", name), |b| {
+                b.iter(|| {
+                    texts
+                        .iter()
+                        .filter_map(|t| pack.score(t, &opts).ok())
+                        .count()
+                })
             });
             g.finish();
         }

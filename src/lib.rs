@@ -188,3 +188,58 @@ mod tests {
         }
     }
 }
+
+/// A rule pack of `n` custom phrase rules (a mix of `forbid`, `require`, `respond` and
+/// `sequence`, with distinct, realistic phrases), for benchmarking large packs.
+pub fn big_pack(n: usize) -> String {
+    const TOPICS: &[&str] = &[
+        "refund",
+        "invoice",
+        "delivery",
+        "warranty",
+        "contract",
+        "upgrade",
+        "meter",
+        "tariff",
+        "broadband",
+        "router",
+        "engineer",
+        "appointment",
+        "balance",
+        "payment",
+        "statement",
+        "discount",
+        "voucher",
+        "booking",
+        "parcel",
+        "account",
+    ];
+    const VERBS: &[&str] = &[
+        "check", "confirm", "cancel", "change", "explain", "renew", "book", "review", "process",
+        "update",
+    ];
+    let mut out = String::from(
+        "[pack]\nname = \"benchmark pack\"\nextends = \"default\"\norg = [\"Acme\"]\n",
+    );
+    for i in 0..n {
+        let t = TOPICS[i % TOPICS.len()];
+        let v = VERBS[(i / TOPICS.len()) % VERBS.len()];
+        let body = match i % 4 {
+            0 => format!("kind = \"forbid\"\nphrases = [\"{v} the {t} later\", \"{t} is not my job {i}\"]\n"),
+            1 => format!("kind = \"require\"\nwithin = {{ last_turns = 2 }}\nphrases = [\"{v} your {t}\", \"your {t} (is|was) {v}ed\"]\n"),
+            2 => format!("kind = \"respond\"\ntrigger = [\"{t} problem {i}\", \"my {t} is wrong\"]\nphrases = [\"sorry about (the|your) {t}\", \"let me {v} (it|that)\"]\n"),
+            _ => format!("kind = \"sequence\"\nbefore = [\"{v} your (name|postcode) {i}\"]\nafter = [\"your {t} shows\", \"the {t} total\"]\n"),
+        };
+        out.push_str(&format!("\n[[rule]]\nid = \"r{i:03}\"\n{body}weight = 1\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod pack_tests {
+    #[test]
+    fn big_pack_compiles_with_all_its_rules() {
+        let rs = callscore::Ruleset::from_toml(&super::big_pack(200), None).unwrap();
+        assert_eq!(rs.rules().filter(|r| r.custom).count(), 200);
+    }
+}

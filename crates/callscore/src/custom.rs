@@ -200,6 +200,20 @@ impl Custom {
 impl Rule for Custom {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
         let s = &self.spec;
+        // Most rules of a big pack never fire: decide those without building anything.
+        let none = |l: Option<ListId>| l.is_none_or(|l| ctx.hits.of(l).is_empty());
+        match s.kind {
+            Kind::Forbid if none(self.phrases) => {
+                return Outcome::pass("No forbidden phrase was said.", Vec::new())
+            }
+            Kind::Sequence if none(self.after) => {
+                return Outcome::na("No `after` phrase was said.")
+            }
+            Kind::Respond if none(self.trigger) => {
+                return Outcome::na("No trigger was said (or nobody answered after it).")
+            }
+            _ => {}
+        }
         let who: Vec<usize> = (0..ctx.t.turns.len())
             .filter(|&i| party_has(ctx, s.who, i))
             .collect();

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Compare callscore with the baseline peer `../shared/bench/pyref.py`, in one run.
+
+    .venv/bin/python benches/compare.py [CORPUS_DIR] [--repeat N]
+
+CORPUS_DIR defaults to ../shared/corpora/star/transcripts; where that is absent, a corpus
+is generated with the project's seeded generator (`gen-corpus`). Measures, on the same
+texts:
+
+- in memory, single-threaded (as `pyref.py --bench` does): pyref, the Rust library
+  (`bench-inmem`), Python `score_many(threads=1)` and a Python loop of `score`;
+- in memory on all cores: the Rust library and `score_many`;
+- whole process over the directory: `python3 pyref.py DIR` vs `callscore score -f jsonl DIR`
+  (1 thread and all cores).
+
+Prints a table and the ratios to pyref. Needs the release binaries (built if missing) and,
+for the Python rows, `callscore` importable (run it with the project's .venv python).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PYREF = SHARED / "bench" / "pyref.py"
+REL = ROOT / "target" / "release"
+
+
+def build() -> None:
+    need = [REL / "callscore", REL / "bench-inmem", REL / "gen-corpus"]
+    if not all(p.exists() for p in need):
+        subprocess.run(["cargo", "build", "--release", "-p", "callscore-cli", "-p", "callscore-suite", "--bins"], cwd=ROOT, check=True)
+
+
+def texts_of(d: Path) -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(d.iterdir()) if p.suffix == ".txt"]
+
+
+def wall(cmd: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t0
+
+
+def main(argv: list[str]) -> int:
+    repeat = 3
+    if "--repeat" in argv:
+        repeat = int(argv[argv.index("--repeat") + 1])
+        del argv[argv.index("--repeat") : argv.index("--repeat") + 2]
+    build()
+    tmp = None
+    if argv:
+        corpus = Path(argv[0])
+    elif (SHARED / "corpora" / "star" / "transcripts").is_dir():
+        corpus = SHARED / "corpora" / "star" / "transcripts"
+    else:
+        tmp = tempfile.TemporaryDirectory()
+        corpus = Path(tmp.name)
+        subprocess.run([str(REL / "gen-corpus"), str(corpus), "3000", "42"], check=True)
+        print(f"(../shared corpus absent: using a generated corpus of 3000 transcripts)")
+    texts = texts_of(corpus)
+    size = sum(len(t.encode()) for t in texts)
+    cores = os.cpu_count() or 1
+    rows: list[tuple[str, float]] = []  # (name, transcripts/s)
+
+    have_pyref = PYREF.exists()
+    base = None
+    if have_pyref:
+        out = subprocess.run([sys.executable, str(PYREF), "--bench", str(corpus), "--repeat", str(repeat)], capture_output=True, text=True, check=True)
+        base = json.loads(out.stdout)["transcripts_per_s"]
+        rows.append(("pyref.py --bench (1 core)", base))
+    else:
+        print("(../shared/bench/pyref.py absent: no baseline, absolute figures only)")
+
+    for threads in (1, cores):
+        out = subprocess.run([str(REL / "bench-inmem"), str(corpus), str(repeat), str(threads)], capture_output=True, text=True, check=True)
+        rows.append((f"Rust library, in memory ({threads} thread{'s' if threads > 1 else ''})", json.loads(out.stdout)["transcripts_per_s"]))
+
+    try:
+        import callscore
+    except ImportError:
+        callscore = None
+        print("(callscore not importable: run with the project's .venv python for the Python rows)")
+    if callscore is not None:
+        callscore.score_many(texts[:200], threads=1, errors="return")  # warm up
+        for threads in (1, cores):
+            t0 = time.perf_counter()
+            for _ in range(repeat):
+                callscore.score_many(texts, threads=threads, errors="return")
+            rows.append((f"Python score_many(threads={threads})", len(texts) * repeat / (time.perf_counter() - t0)))
+        t0 = time.perf_counter()
+        for t in texts:
+            try:
+                callscore.score(t)
+            except callscore.TranscriptError:
+                pass
+        rows.append(("Python loop of score()", len(texts) / (time.perf_counter() - t0)))
+
+    # Whole process over the directory.
+    proc = []
+    if have_pyref:
+        proc.append(("python3 pyref.py DIR", wall([sys.executable, str(PYREF), str(corpus)])))
+    proc.append(("callscore score -f jsonl DIR (1 thread)", wall([str(REL / "callscore"), "score", "-f", "jsonl", "-j", "1", str(corpus)])))
+    proc.append((f"callscore score -f jsonl DIR ({cores} threads)", wall([str(REL / "callscore"), "score", "-f", "jsonl", str(corpus)])))
+
+    print(f"\ncorpus: {corpus} ({len(texts)} transcripts, {size / 1e6:.2f} MB), {cores} cores, repeat {repeat}\n")
+    print(f"{'in memory':<44} {'transcripts/s':>14} {'MB/s':>8} {'x pyref':>8}")
+    for name, tps in rows:
+        mbs = tps * size / len(texts) / 1e6
+        ratio = f"{tps / base:8.1f}" if base else "       -"
+        print(f"{name:<44} {tps:14.0f} {mbs:8.2f} {ratio}")
+    print(f"\n{'whole process over the directory':<44} {'seconds':>14} {'x pyref':>8}")
+    ref = proc[0][1] if have_pyref else None
+    for name, secs in proc:
+        ratio = f"{ref / secs:8.1f}" if ref else "       -"
+        print(f"{name:<44} {secs:14.3f} {ratio}")
+    if tmp:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,76 @@
+//! In-memory throughput of the Rust library over a directory of transcripts, the way
+//! `pyref.py --bench` measures (texts read first, then timed):
+//! `bench-inmem DIR [REPEAT=3] [THREADS=1] [PACK.toml]`. Prints one JSON line.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first() else {
+        return eprintln!("usage: bench-inmem DIR [REPEAT] [THREADS] [PACK.toml]");
+    };
+    let repeat: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return eprintln!("cannot read {dir}");
+    };
+    let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    let texts: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    let owned;
+    let rs: &callscore::Ruleset = match args.get(3) {
+        Some(pack) => {
+            let src = std::fs::read_to_string(pack).unwrap_or_default();
+            owned = match callscore::Ruleset::from_toml(&src, Some(pack)) {
+                Ok(r) => r,
+                Err(e) => return eprintln!("{e}"),
+            };
+            &owned
+        }
+        None => match callscore::Ruleset::builtin() {
+            Ok(r) => r,
+            Err(e) => return eprintln!("{e}"),
+        },
+    };
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let opts = callscore::ScoreOptions::default();
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => return eprintln!("{e}"),
+    };
+    // Warm up (caches, lazy DFA states), then measure.
+    let _ = texts
+        .iter()
+        .take(500)
+        .filter_map(|t| rs.score(t, &opts).ok())
+        .count();
+    let t0 = Instant::now();
+    let mut ok = 0;
+    for _ in 0..repeat {
+        ok += if threads <= 1 {
+            texts.iter().filter_map(|t| rs.score(t, &opts).ok()).count()
+        } else {
+            pool.install(|| {
+                texts
+                    .par_iter()
+                    .filter_map(|t| rs.score(t, &opts).ok())
+                    .count()
+            })
+        };
+    }
+    let dt = t0.elapsed().as_secs_f64();
+    let n = texts.len() * repeat;
+    println!(
+        "{{\"transcripts\": {n}, \"scored\": {ok}, \"threads\": {threads}, \"seconds\": {dt:.4}, \"transcripts_per_s\": {:.1}, \"mb_per_s\": {:.3}}}",
+        n as f64 / dt,
+        (bytes * repeat) as f64 / dt / 1e6
+    );
+}
