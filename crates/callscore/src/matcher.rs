@@ -45,8 +45,31 @@ pub struct PhraseSrc {
 #[derive(Debug, Clone)]
 struct Pattern {
     list: usize,
-    re: Regex,
+    /// The regex source (over folded text).
+    src: String,
+    /// Compiled on first use (eagerly, as validation, for user packs).
+    re: std::sync::OnceLock<Regex>,
     has_name: bool,
+}
+
+/// A regex that never matches, for the (tested-impossible) case of a lazily compiled
+/// built-in pattern failing to compile.
+fn never() -> Regex {
+    static NEVER: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    NEVER
+        .get_or_init(|| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a valid regex")))
+        .clone()
+}
+
+impl Pattern {
+    fn re(&self) -> &Regex {
+        self.re
+            .get_or_init(|| compile_regex(&self.src).unwrap_or_else(|_| never()))
+    }
+}
+
+fn compile_regex(src: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(src).size_limit(PHRASE_SIZE_LIMIT).build()
 }
 
 /// A named list of phrases.
@@ -95,6 +118,9 @@ pub struct PhraseBook {
 #[derive(Debug, Default)]
 pub struct BookBuilder {
     env: PhraseEnv,
+    /// Compile regexes on first use instead of now (for the built-in, tested data: a
+    /// faster start-up). User packs compile eagerly, which validates every pattern.
+    pub lazy: bool,
     lists: Vec<PhraseList>,
     pats: Vec<Pattern>,
     sources: Vec<String>,
@@ -126,13 +152,14 @@ impl BookBuilder {
             };
             let c = phrase::compile(&p.text, &self.env).map_err(err)?;
             let src = format!("(?m){}", c.regex);
-            let re = RegexBuilder::new(&src)
-                .size_limit(PHRASE_SIZE_LIMIT)
-                .build()
-                .map_err(|e| err(regex_error(&e)))?;
+            let re = std::sync::OnceLock::new();
+            if !self.lazy {
+                let _ = re.set(compile_regex(&src).map_err(|e| err(regex_error(&e)))?);
+            }
             pats.push(self.pats.len());
             self.pats.push(Pattern {
                 list: li,
+                src: src.clone(),
                 re,
                 has_name: c.has_name,
             });
@@ -165,8 +192,12 @@ impl BookBuilder {
             if self.lists[pat.list].events {
                 continue;
             }
-            exact[pi] = is_exact_literal(&self.sources[pi]);
-            match anchor_groups(&self.sources[pi]) {
+            let hir = regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(&cheap_classes(&self.sources[pi]))
+                .ok();
+            exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
+            match hir.as_ref().map_or(Anchors::None, groups_of) {
                 Anchors::Never => {}
                 Anchors::None => always.push(pi),
                 Anchors::Groups(mut groups) => {
@@ -229,11 +260,8 @@ impl BookBuilder {
 }
 
 /// True when a pattern is exactly `\b{start-half}LITERAL\b{end-half}` (ASCII boundaries).
-fn is_exact_literal(src: &str) -> bool {
+fn is_exact_literal(hir: &Hir) -> bool {
     use regex_syntax::hir::Look;
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(src) else {
-        return false;
-    };
     let HirKind::Concat(parts) = hir.kind() else {
         return false;
     };
@@ -261,15 +289,20 @@ pub(crate) enum Anchors {
 }
 
 /// The anchor groups of a regex (see [`Anchors`]).
+#[cfg(test)]
 pub(crate) fn anchor_groups(src: &str) -> Anchors {
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(src) else {
-        return Anchors::None;
-    };
+    match regex_syntax::ParserBuilder::new().build().parse(src) {
+        Ok(hir) => groups_of(&hir),
+        Err(_) => Anchors::None,
+    }
+}
+
+fn groups_of(hir: &Hir) -> Anchors {
     if hir.properties().minimum_len().is_none() {
         return Anchors::Never;
     }
     let mut groups = Vec::new();
-    collect_groups(&hir, false, &mut groups);
+    collect_groups(hir, false, &mut groups);
     groups.retain(|g| !g.is_empty() && g.len() <= 64 && g.iter().all(|l| l.0.len() >= 2));
     if groups.is_empty() {
         Anchors::None
@@ -298,6 +331,14 @@ fn quality(set: &[Lit]) -> (usize, usize, usize, std::cmp::Reverse<usize>) {
         usize::from(initial),
         std::cmp::Reverse(set.len()),
     )
+}
+
+/// For anchor analysis only: Unicode classes become small ASCII ones (same shape, no
+/// literals), since translating `\p{L}` is most of the cost of parsing a phrase.
+fn cheap_classes(src: &str) -> String {
+    src.replace("\\p{L}", "[a-z]")
+        .replace("\\p{M}", "[a-z]")
+        .replace("\\p{N}", "[0-9]")
 }
 
 /// A literal of an anchor group, and whether it always starts at a word boundary in
@@ -526,7 +567,7 @@ impl PhraseBook {
         let pat = &self.pats[p];
         let out = &mut by_list[pat.list];
         if pat.has_name {
-            for caps in pat.re.captures_iter(hay) {
+            for caps in pat.re().captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
                 let turn = folded.turn_at(base + m.start());
                 // When the name group took no part (another alternative matched), there is
@@ -543,7 +584,7 @@ impl PhraseBook {
                 }
             }
         } else {
-            for m in pat.re.find_iter(hay) {
+            for m in pat.re().find_iter(hay) {
                 if m.start() == m.end() {
                     continue;
                 }
@@ -561,7 +602,7 @@ impl PhraseBook {
         self.lists[list.0]
             .pats
             .iter()
-            .any(|&p| self.pats[p].re.is_match(text))
+            .any(|&p| self.pats[p].re().is_match(text))
     }
 
     /// The first match of `list` in `text` (folded already), as a byte range.
@@ -569,7 +610,7 @@ impl PhraseBook {
         self.lists[list.0]
             .pats
             .iter()
-            .filter_map(|&p| self.pats[p].re.find(text))
+            .filter_map(|&p| self.pats[p].re().find(text))
             .map(|m| (m.start(), m.end()))
             .min()
     }
@@ -635,7 +676,7 @@ mod tests {
             "unanchored: {:?}",
             b.always
                 .iter()
-                .map(|&p| b.pats[p].re.as_str())
+                .map(|&p| b.pats[p].src.as_str())
                 .collect::<Vec<_>>()
         );
     }
@@ -757,5 +798,38 @@ mod micro {
                 t2.elapsed().as_nanos() as f64 / n as f64
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod startup {
+    #[test]
+    #[ignore]
+    fn startup_timing() {
+        use std::time::Instant;
+        let t0 = Instant::now();
+        let lists = crate::ruleset::load_data(crate::ruleset::DEFAULT_DATA, None).unwrap();
+        let t1 = Instant::now();
+        let mut b = super::BookBuilder::new(Default::default());
+        b.lazy = true;
+        for (id, p) in &lists {
+            b.add(id, p, id.starts_with("events.") || id.ends_with("_names"))
+                .unwrap();
+        }
+        let t2 = Instant::now();
+        let _book = b.build().unwrap();
+        let t3 = Instant::now();
+        let rs = crate::Ruleset::builtin().unwrap();
+        let t4 = Instant::now();
+        let _ = rs.score("Agent: Hello, Acme, Jo speaking.\nCustomer: Hi, my bill is wrong.\nAgent: Sorry, thanks, bye.", &Default::default());
+        let t5 = Instant::now();
+        println!(
+            "toml {:?} phrases {:?} build {:?} builtin {:?} first score {:?}",
+            t1 - t0,
+            t2 - t1,
+            t3 - t2,
+            t4 - t3,
+            t5 - t4
+        );
     }
 }

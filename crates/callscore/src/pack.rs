@@ -398,6 +398,7 @@ impl Ruleset {
             &env,
             specs,
             Some((src.to_string(), file.map(str::to_string))),
+            false,
         )
     }
 

@@ -151,7 +151,26 @@ impl Ruleset {
         static DEFAULT: OnceLock<Result<Ruleset>> = OnceLock::new();
         DEFAULT
             .get_or_init(|| {
-                Ruleset::from_data(DEFAULT_DATA, Some(DEFAULT_DATA_NAME), &PhraseEnv::default())
+                // The built-in data is validated by the test suite (`default_ruleset` compiles
+                // it eagerly): here its regexes compile on first use, for a fast start-up.
+                let lists = load_data(DEFAULT_DATA, Some(DEFAULT_DATA_NAME))?;
+                let specs = rules::BUILTIN
+                    .iter()
+                    .map(|m| RuleSpec::Builtin {
+                        meta: m,
+                        weight: m.weight,
+                        critical: m.critical,
+                    })
+                    .collect();
+                Ruleset::assemble(
+                    "default",
+                    DEFAULT_PASS_MARK,
+                    lists,
+                    &PhraseEnv::default(),
+                    specs,
+                    None,
+                    true,
+                )
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -168,7 +187,7 @@ impl Ruleset {
                 critical: m.critical,
             })
             .collect();
-        Ruleset::assemble("default", DEFAULT_PASS_MARK, lists, env, specs, None)
+        Ruleset::assemble("default", DEFAULT_PASS_MARK, lists, env, specs, None, false)
     }
 
     /// Compile a ruleset: all phrase lists into one book, then each rule.
@@ -179,6 +198,7 @@ impl Ruleset {
         env: &PhraseEnv,
         specs: Vec<RuleSpec>,
         source: Option<(String, Option<String>)>,
+        lazy: bool,
     ) -> Result<Ruleset> {
         let src_file = source.as_ref().and_then(|s| s.1.clone());
         let plain_err = |message: String| Error::Pack {
@@ -188,6 +208,7 @@ impl Ruleset {
             message,
         };
         let mut builder = BookBuilder::new(env.clone());
+        builder.lazy = lazy;
         for (id, phrases) in &lists {
             // Lists matched against speaker names or event text stay out of the speech pass.
             let events = id.starts_with("events.") || id.ends_with("_names");
@@ -648,7 +669,8 @@ mod tests {
 
     #[test]
     fn builtin_data_compiles() {
-        let rs = Ruleset::builtin().unwrap();
+        // Eagerly: every built-in pattern compiles.
+        let rs = Ruleset::default_ruleset().unwrap();
         assert_eq!(rs.rules().count(), rules::BUILTIN.len());
         for r in rs.rules() {
             assert!(r.doc.contains("**Tip.**"), "{} has no Tip section", r.id);
