@@ -116,14 +116,14 @@ pub fn transcript(rng: &mut Rng, turns: usize) -> String {
     let org = rng.pick(ORGS);
     let fill = |s: &str| s.replace("{agent}", agent).replace("{org}", org);
     let mut out = String::with_capacity(turns * 100);
-    if rng.chance(0.3) {
-        out.push_str(&format!("# agent: {agent}\n"));
-    }
     let (a, c) = if rng.chance(0.5) {
         (agent, "Customer")
     } else {
         ("Agent", "Caller")
     };
+    if rng.chance(0.3) {
+        out.push_str(&format!("# agent: {a}\n"));
+    }
     let mut t = 0;
     let mut secs = 0;
     let timed = rng.chance(0.2);
@@ -179,7 +179,9 @@ mod tests {
         let a = generate(7, 20, 10, 60);
         assert_eq!(a, generate(7, 20, 10, 60));
         assert_ne!(a, generate(8, 20, 10, 60));
+        let rs = callscore::Ruleset::builtin().unwrap();
         for t in &a {
+            assert!(rs.score(t, &Default::default()).is_ok(), "{t}");
             let lines = t
                 .lines()
                 .filter(|l| l.contains(": ") && !l.starts_with('#'))

@@ -127,17 +127,25 @@ impl Failure {
         }
     }
 
+    /// `{"source": ..., "error": {"kind": ..., "message": ..., "line": N}}`, keys in that order.
     fn to_json(&self) -> String {
-        serde_json::json!({
-            "source": self.source,
-            "error": {"kind": self.kind, "message": self.message, "line": self.line}
-        })
-        .to_string()
+        let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
+        let line = self.line.map_or("null".to_string(), |l| l.to_string());
+        format!(
+            "{{\"source\":{},\"error\":{{\"kind\":{},\"message\":{},\"line\":{line}}}}}",
+            s(&self.source),
+            s(&self.kind),
+            s(&self.message)
+        )
     }
 }
 
 const EXTENSIONS: &[&str] = &["txt", "vtt", "srt", "json"];
+/// Inputs scored (in parallel) before their results are written: bounds memory and
+/// makes `jsonl` output stream.
 const CHUNK: usize = 256;
+/// Batches larger than this show a progress bar when stderr is a terminal.
+const PROGRESS_MIN: usize = 1000;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -314,6 +322,16 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
     for f in failures_before {
         emit(&mut out, Err(f))?;
     }
+    // A progress bar on a terminal for large batches; silent in pipes and CI.
+    let bar = (io::stderr().is_terminal() && inputs.len() > PROGRESS_MIN).then(|| {
+        let b = indicatif::ProgressBar::new(inputs.len() as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} transcripts, {per_sec}, eta {eta}",
+        ) {
+            b.set_style(style);
+        }
+        b
+    });
     for chunk in inputs.chunks(CHUNK) {
         let results: Vec<Result<Report, Failure>> = chunk
             .par_iter()
@@ -324,6 +342,12 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
         }
         out.flush()
             .map_err(|e| format!("cannot write output: {e}"))?;
+        if let Some(b) = &bar {
+            b.inc(chunk.len() as u64);
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     if args.format == OutFormat::Json && many {
         w(&mut out, "]\n")?;

@@ -323,3 +323,53 @@ fn check_reports_failing_examples_and_broken_packs() {
         "{err}"
     );
 }
+
+/// Results are written as they are scored: with a FIFO as the last input, the reports of
+/// the inputs before it appear on stdout while the CLI is still waiting to read it.
+#[test]
+#[cfg(unix)]
+fn jsonl_streams_results_before_the_last_input_is_read() {
+    use std::io::{BufRead, BufReader};
+    let d = tmpdir("stream");
+    let src = std::fs::read(examples().join("model-call.txt")).unwrap();
+    for i in 0..600 {
+        std::fs::write(d.join(format!("t{i:04}.txt")), &src).unwrap();
+    }
+    let fifo = d.join("zz-last.fifo");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("SKIPPED: mkfifo not available");
+        return;
+    }
+    let mut args = vec!["score".to_string(), "-f".into(), "jsonl".into()];
+    let mut files: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    args.extend(files.iter().map(|p| p.display().to_string()));
+    args.push(fifo.display().to_string());
+    let mut child = bin().args(&args).stdout(Stdio::piped()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // 600 inputs = two full chunks of 256 before the chunk that holds the FIFO.
+    for _ in 0..512 {
+        let line = lines.next().unwrap().unwrap();
+        assert!(line.contains("\"score\""), "{line}");
+    }
+    // Only now feed the last input; the CLI was blocked on it all along.
+    std::fs::write(
+        &fifo,
+        b"Agent: Hello, this is Jo.\nCustomer: Hi.\nAgent: Thanks, bye.\n",
+    )
+    .unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert_eq!(rest.len(), 89);
+    assert!(rest.last().unwrap().contains("zz-last.fifo"));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
