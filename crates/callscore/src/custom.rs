@@ -302,12 +302,9 @@ impl Rule for Custom {
                         continue;
                     }
                     last_turn = Some(t.turn);
-                    let replies: Vec<usize> = who
-                        .iter()
-                        .copied()
-                        .filter(|&i| i > t.turn)
-                        .take(s.next_turns)
-                        .collect();
+                    let from = who.partition_point(|&i| i <= t.turn);
+                    let replies: Vec<usize> =
+                        who[from..].iter().copied().take(s.next_turns).collect();
                     if replies.is_empty() {
                         continue;
                     }

@@ -430,6 +430,8 @@ pub struct Hit {
 #[derive(Debug, Clone, Default)]
 pub struct Hits {
     by_list: Vec<Vec<Hit>>,
+    /// The longest hit of each list (bounds the search in `overlapping`).
+    longest: Vec<usize>,
 }
 
 impl Hits {
@@ -440,14 +442,20 @@ impl Hits {
 
     /// Hits of a list within turn `turn`.
     pub fn in_turn(&self, list: ListId, turn: usize) -> impl Iterator<Item = &Hit> {
-        self.of(list).iter().filter(move |h| h.turn == turn)
+        // Hits are sorted by position, so by turn too.
+        let hits = self.of(list);
+        let a = hits.partition_point(|h| h.turn < turn);
+        let b = a + hits[a..].partition_point(|h| h.turn == turn);
+        hits[a..b].iter()
     }
 
     /// Hits of a list that overlap the folded range `[s, e)`.
     pub fn overlapping(&self, list: ListId, s: usize, e: usize) -> impl Iterator<Item = &Hit> {
-        self.of(list)
-            .iter()
-            .filter(move |h| h.start < e && s < h.end)
+        let hits = self.of(list);
+        let longest = self.longest.get(list.0).copied().unwrap_or(0);
+        let a = hits.partition_point(|h| h.start + longest <= s);
+        let b = a + hits[a..].partition_point(|h| h.start < e);
+        hits[a..b].iter().filter(move |h| h.end > s)
     }
 }
 
@@ -551,7 +559,11 @@ impl PhraseBook {
                 v.dedup();
             }
         }
-        Hits { by_list }
+        let longest = by_list
+            .iter()
+            .map(|v| v.iter().map(|h| h.end - h.start).max().unwrap_or(0))
+            .collect();
+        Hits { by_list, longest }
     }
 
     /// Run pattern `p` over `hay`, which starts at `base` in the folded buffer.

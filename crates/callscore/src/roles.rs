@@ -110,8 +110,9 @@ pub(crate) fn assign(
             (vec![infer(t, &speakers, lists, hits)], AgentBy::Inference)
         }
     };
+    let agents: std::collections::HashSet<&str> = chosen.iter().map(String::as_str).collect();
     for turn in &mut t.turns {
-        turn.role = if chosen.contains(&turn.speaker) {
+        turn.role = if agents.contains(turn.speaker.as_str()) {
             Role::Agent
         } else {
             Role::Customer
@@ -127,9 +128,14 @@ pub(crate) fn assign(
 /// The speaker with the most signs of speaking for an organisation; else the first.
 fn infer(t: &Transcript, speakers: &[String], lists: &RoleLists, hits: &Hits) -> String {
     let mut score = vec![0u32; speakers.len()];
+    let index: std::collections::HashMap<&str, usize> = speakers
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.as_str(), k))
+        .collect();
     for (list, w) in [(lists.service, 2), (lists.org, 1)] {
         for h in hits.of(list) {
-            if let Some(k) = speakers.iter().position(|s| *s == t.turns[h.turn].speaker) {
+            if let Some(&k) = index.get(t.turns[h.turn].speaker.as_str()) {
                 score[k] += w;
             }
         }

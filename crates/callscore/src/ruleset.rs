@@ -400,10 +400,15 @@ impl Ruleset {
         let folded = Folded::new(&t.turns);
         let hits = self.book.find(&folded, &t.turns);
         roles::assign(&mut t, &opts.agents, &self.book, &self.roles, &hits)?;
+        let names = if t.events.is_empty() {
+            Vec::new()
+        } else {
+            speaker_roles(&t)
+        };
         let events = t
             .events
             .iter()
-            .map(|e| self.event_kind(&t, &e.text))
+            .map(|e| self.event_kind(&names, &e.text))
             .collect();
         let ctx = Ctx {
             t: &t,
@@ -464,7 +469,7 @@ impl Ruleset {
     }
 
     /// Classify an event: who hangs up, or an unattributed disconnect.
-    fn event_kind(&self, t: &Transcript, text: &str) -> EventKind {
+    fn event_kind(&self, names: &[(String, Who)], text: &str) -> EventKind {
         let f = fold_str(text);
         let Some((verb_at, _)) = self.book.find_in(self.hang_up, &f) else {
             return if self.book.is_match(self.disconnect, &f) {
@@ -475,14 +480,9 @@ impl Ruleset {
         };
         // The earliest speaker name in the event says who.
         let mut best: Option<(usize, Who)> = None;
-        for turn in &t.turns {
-            let name = fold_str(&turn.speaker);
-            if let Some(p) = find_word(&f, &name) {
-                let who = if turn.role == Role::Agent {
-                    Who::Agent
-                } else {
-                    Who::Customer
-                };
+        for (name, who) in names {
+            if let Some(p) = find_word(&f, name) {
+                let who = *who;
                 if best.is_none_or(|(b, _)| p < b) {
                     best = Some((p, who));
                 }
@@ -510,6 +510,23 @@ impl Ruleset {
             w => EventKind::HangUp(w),
         }
     }
+}
+
+/// Each distinct speaker's folded name and role.
+fn speaker_roles(t: &Transcript) -> Vec<(String, Who)> {
+    let mut seen = std::collections::HashSet::new();
+    t.turns
+        .iter()
+        .filter(|turn| seen.insert(turn.speaker.as_str()))
+        .map(|turn| {
+            let who = if turn.role == Role::Agent {
+                Who::Agent
+            } else {
+                Who::Customer
+            };
+            (fold_str(&turn.speaker), who)
+        })
+        .collect()
 }
 
 /// Position of `word` in `text` on word boundaries.

@@ -170,9 +170,10 @@ impl Transcript {
 
     /// The distinct speaker names in order of first appearance.
     pub fn speakers(&self) -> Vec<String> {
+        let mut seen = std::collections::HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for t in &self.turns {
-            if !out.iter().any(|s| s == &t.speaker) {
+            if seen.insert(t.speaker.as_str()) {
                 out.push(t.speaker.clone());
             }
         }

@@ -98,7 +98,8 @@ impl Format {
         }
         let rest = s.get(1..).unwrap_or("").trim_start();
         if s.starts_with('{') && (rest.starts_with('"') || rest.starts_with('}'))
-            || s.starts_with('[') && (rest.starts_with('{') || rest.starts_with(']'))
+            || s.starts_with('[')
+                && (rest.starts_with('{') || rest.starts_with(']') || rest.starts_with('['))
         {
             return Format::Json;
         }

@@ -55,13 +55,13 @@ impl Rule for DeadAir {
         let mut evidence = Vec::new();
         let mut worst: Option<(f64, usize)> = None;
         let mut covered: Option<(f64, usize)> = None; // (end, turn of the utterance)
+        let mut last_agent: Option<usize> = None; // the agent's latest turn so far
         for &(turn, start, end) in &utts {
             if let Some((prev_end, prev_turn)) = covered {
                 let gap = start - prev_end;
                 if gap > LIMIT_S {
-                    let announced = (0..=prev_turn)
-                        .rev()
-                        .find(|&i| ctx.is_agent(i))
+                    let announced = last_agent
+                        .filter(|&i| i <= prev_turn)
                         .is_some_and(|i| ctx.first_in(self.announce, i).is_some());
                     if !announced {
                         evidence.push(Span::Turn(prev_turn));
@@ -73,6 +73,9 @@ impl Rule for DeadAir {
                         }
                     }
                 }
+            }
+            if ctx.is_agent(turn) {
+                last_agent = Some(turn);
             }
             covered = Some(match covered {
                 Some((e, t)) if e >= end => (e, t),

@@ -275,8 +275,8 @@ impl<'a> Ctx<'a> {
 
     /// True when some agent turn comes after event `e`.
     pub fn agent_speaks_after_event(&self, e: usize) -> bool {
-        let from = self.t.events[e].after_turns;
-        (from..self.t.turns.len()).any(|i| self.is_agent(i))
+        let last_agent = self.t.turns.iter().rposition(|t| t.role == Role::Agent);
+        last_agent.is_some_and(|l| l >= self.t.events[e].after_turns)
     }
 
     /// Sentence spans (folded buffer offsets) of turn `i`.
