@@ -373,3 +373,67 @@ fn jsonl_streams_results_before_the_last_input_is_read() {
     assert!(rest.last().unwrap().contains("zz-last.fifo"));
     assert_eq!(child.wait().unwrap().code(), Some(0));
 }
+
+/// Every adversarial fixture gives a report or a located error, and a batch holding all of
+/// them (plus a directory given as a file's place and a dangling link) scores every valid one.
+#[test]
+fn adversarial_batch_scores_every_valid_file() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/adversarial");
+    let d = tmpdir("adversarial");
+    for e in std::fs::read_dir(&fixtures).unwrap().flatten() {
+        std::fs::copy(e.path(), d.join(e.file_name())).unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("missing-target"), d.join("dangling.txt")).unwrap();
+    let sub = d.join("a-directory.txt");
+    std::fs::create_dir_all(&sub).unwrap();
+    let mut args = vec![
+        "score".to_string(),
+        "-f".into(),
+        "jsonl".into(),
+        d.display().to_string(),
+    ];
+    args.push(sub.display().to_string()); // a directory named like a file: walked (empty)
+    let o = bin().args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let by_name: std::collections::BTreeMap<String, Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| {
+            (
+                v["source"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                v,
+            )
+        })
+        .collect();
+    for ok in [
+        "bidi-override.txt",
+        "control-chars.txt",
+        "cr-only.txt",
+        "crlf.txt",
+        "smart-quotes-word.txt",
+        "utf16-bom.txt",
+        "zero-width.txt",
+    ] {
+        assert_eq!(by_name[ok]["score"], 100.0, "{ok}: {}", by_name[ok]);
+    }
+    let kind = |n: &str| by_name[n]["error"]["kind"].as_str().unwrap().to_string();
+    assert_eq!(kind("empty.txt"), "no-speech");
+    assert_eq!(kind("headers-only.txt"), "no-speech");
+    assert_eq!(kind("only-events.txt"), "no-speech");
+    assert_eq!(kind("nul-bytes.txt"), "binary");
+    assert_eq!(kind("invalid-utf8.txt"), "invalid-utf8");
+    assert_eq!(by_name["invalid-utf8.txt"]["error"]["line"], 2);
+    assert!(by_name["invalid-utf8.txt"]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("byte 46"));
+    #[cfg(unix)]
+    assert_eq!(kind("dangling.txt"), "io");
+}
