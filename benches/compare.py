@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare callscore with the baseline peer `../shared/bench/pyref.py`, in one run.
 
-    .venv/bin/python benches/compare.py [CORPUS_DIR] [--repeat N]
+    .venv/bin/python benches/compare.py [CORPUS_DIR | --generated N] [--repeat N]
 
 CORPUS_DIR defaults to ../shared/corpora/star/transcripts; where that is absent, a corpus
 is generated with the project's seeded generator (`gen-corpus`). Measures, on the same
@@ -56,7 +56,12 @@ def main(argv: list[str]) -> int:
         del argv[argv.index("--repeat") : argv.index("--repeat") + 2]
     build()
     tmp = None
-    if argv:
+    if "--generated" in argv:
+        n = argv[argv.index("--generated") + 1]
+        tmp = tempfile.TemporaryDirectory()
+        corpus = Path(tmp.name)
+        subprocess.run([str(REL / "gen-corpus"), str(corpus), n, "42"], check=True)
+    elif argv:
         corpus = Path(argv[0])
     elif (SHARED / "corpora" / "star" / "transcripts").is_dir():
         corpus = SHARED / "corpora" / "star" / "transcripts"

@@ -26,3 +26,6 @@ if [ -f pyproject.toml ]; then
   "$VENV/bin/python" -m pip install --quiet --force-reinstall --no-deps .
   "$VENV/bin/python" -m pytest -q python/tests
 fi
+
+step "fuzz: a short run of every target (skipped, saying so, without cargo-fuzz and nightly)"
+bash fuzz/run.sh 8
