@@ -87,3 +87,24 @@ def test_ctrl_c_stops_a_long_batch_promptly():
     out, _ = p.communicate(timeout=60)
     assert out.startswith("interrupted"), out
     assert time.perf_counter() - t0 < 10
+
+
+def test_every_adversarial_fixture_gives_a_report_or_a_located_error(repo):
+    d = repo / "tests" / "fixtures" / "adversarial"
+    errors = {"empty.txt": "no-speech", "headers-only.txt": "no-speech", "only-events.txt": "no-speech", "nul-bytes.txt": "binary", "invalid-utf8.txt": "invalid-utf8"}
+    files = sorted(d.iterdir())
+    assert len(files) >= 12
+    for f in files:
+        if f.name in errors:
+            with pytest.raises(callscore.TranscriptError) as ei:
+                callscore.score_file(f)
+            assert ei.value.kind == errors[f.name], f.name
+            if f.name in ("invalid-utf8.txt", "nul-bytes.txt"):
+                assert ei.value.line is not None and f.name in str(ei.value)
+        else:
+            assert callscore.score_file(f).score == 100.0, f.name
+    # A batch of all of them (as text where decodable) keeps every valid result.
+    texts = [f.read_bytes().decode("utf-8", errors="replace") for f in files]
+    out = callscore.score_many(texts, errors="return")
+    assert len(out) == len(files)
+    assert sum(isinstance(r, callscore.Report) for r in out) >= len(files) - len(errors)
