@@ -259,11 +259,8 @@ impl Rule for Custom {
                     return Outcome::pass("No forbidden phrase was said.", Vec::new());
                 }
                 let ev: Vec<Span> = hits.iter().map(|h| ctx.span(h)).collect();
-                let quotes: Vec<String> = ev
-                    .iter()
-                    .map(|&e| format!("\"{}\"", ctx.quote(e)))
-                    .collect();
-                self.fail(format!("Forbidden phrase said: {}", quotes.join(", ")), ev)
+                let quotes = ctx.quotes(&ev);
+                self.fail(format!("Forbidden phrase said: {}", quotes), ev)
             }
             Kind::Sequence => {
                 let after = self.hits_in(ctx, self.after, &who);

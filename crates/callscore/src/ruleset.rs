@@ -104,6 +104,18 @@ pub(crate) enum RuleSpec {
     Custom(Box<crate::custom::CustomSpec>),
 }
 
+/// Every built-in rule at its default weight.
+fn builtin_specs() -> Vec<RuleSpec> {
+    rules::BUILTIN
+        .iter()
+        .map(|m| RuleSpec::Builtin {
+            meta: m,
+            weight: m.weight,
+            critical: m.critical,
+        })
+        .collect()
+}
+
 /// Read phrase data in the format of `data/default.toml`.
 pub(crate) fn load_data(src: &str, file: Option<&str>) -> Result<Lists> {
     let data: Data = toml::from_str(src).map_err(|e| {
@@ -154,14 +166,7 @@ impl Ruleset {
                 // The built-in data is validated by the test suite (`default_ruleset` compiles
                 // it eagerly): here its regexes compile on first use, for a fast start-up.
                 let lists = load_data(DEFAULT_DATA, Some(DEFAULT_DATA_NAME))?;
-                let specs = rules::BUILTIN
-                    .iter()
-                    .map(|m| RuleSpec::Builtin {
-                        meta: m,
-                        weight: m.weight,
-                        critical: m.critical,
-                    })
-                    .collect();
+                let specs = builtin_specs();
                 Ruleset::assemble(
                     "default",
                     DEFAULT_PASS_MARK,
@@ -179,14 +184,7 @@ impl Ruleset {
     /// Compile the default rubric from phrase data in the format of `data/default.toml`.
     pub fn from_data(src: &str, file: Option<&str>, env: &PhraseEnv) -> Result<Ruleset> {
         let lists = load_data(src, file)?;
-        let specs = rules::BUILTIN
-            .iter()
-            .map(|m| RuleSpec::Builtin {
-                meta: m,
-                weight: m.weight,
-                critical: m.critical,
-            })
-            .collect();
+        let specs = builtin_specs();
         Ruleset::assemble("default", DEFAULT_PASS_MARK, lists, env, specs, None, false)
     }
 

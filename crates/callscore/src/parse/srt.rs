@@ -5,40 +5,16 @@
 //! and text lines that start with `Speaker:` or `[Speaker]`; a cue with no speaker continues
 //! the previous one. Formatting tags (`<i>`, `<font>`) are removed.
 
-use super::text::lines;
-use super::timed::{cue_speaker, parse_timing, strip_tags, Utterance};
+use super::timed::{blocks, cue_lines, parse_timing, Cues};
 use super::Limits;
 use crate::error::{Error, Result};
 use crate::transcript::Transcript;
 
 /// Parse an SRT file.
 pub fn parse_srt(input: &str, limits: &Limits) -> Result<Transcript> {
-    let all: Vec<&str> = lines(input).collect();
-    if let Some((i, l)) = all
-        .iter()
-        .enumerate()
-        .find(|(_, l)| l.len() > limits.max_line_bytes)
-    {
-        return Err(Error::LineTooLong {
-            line: i + 1,
-            length: l.len(),
-            limit: limits.max_line_bytes,
-        });
-    }
-    let mut utts = Vec::new();
-    let mut last_speaker: Option<String> = None;
-    let mut i = 0;
-    while i < all.len() {
-        if all[i].trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        let start_at = i;
-        let mut end = i;
-        while end < all.len() && !all[end].trim().is_empty() {
-            end += 1;
-        }
-        i = end;
+    let all = cue_lines(input, limits)?;
+    let mut cues = Cues::default();
+    for (start_at, end) in blocks(&all, 0) {
         let first = all[start_at].trim().trim_start_matches('\u{feff}');
         let timing_at = if first.contains("-->") {
             start_at
@@ -55,35 +31,9 @@ pub fn parse_srt(input: &str, limits: &Limits) -> Result<Transcript> {
             });
         };
         let (start, stop) = parse_timing("SRT", all[timing_at], timing_at + 1)?;
-        let raw = all[timing_at + 1..end]
-            .iter()
-            .map(|l| l.trim())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let plain = strip_tags(&raw);
-        let (speaker, words) = match cue_speaker(&plain) {
-            Some(sw) => sw,
-            None => (
-                last_speaker
-                    .clone()
-                    .unwrap_or_else(|| "Unknown".to_string()),
-                plain.trim().to_string(),
-            ),
-        };
-        if words.is_empty() {
-            continue;
-        }
-        last_speaker = Some(speaker.clone());
-        utts.push(Utterance {
-            speaker,
-            text: words,
-            start,
-            end: stop,
-            line: timing_at + 2,
-            role: None,
-        });
+        cues.push(None, &all[timing_at + 1..end], start, stop, timing_at + 2);
     }
-    Ok(super::timed::build(utts, Vec::new()))
+    Ok(cues.finish())
 }
 
 #[cfg(test)]

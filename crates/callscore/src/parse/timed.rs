@@ -1,5 +1,6 @@
 //! What the timed readers (WebVTT, SRT, JSON) share: utterances in, turns out.
 
+use super::Limits;
 use crate::error::{Error, Result};
 use crate::transcript::{AgentBy, AgentInfo, Role, Segment, Transcript, Turn};
 
@@ -187,4 +188,93 @@ pub(crate) fn cue_speaker(text: &str) -> Option<(String, String)> {
         }
     }
     super::text::split_speaker(t).map(|(s, w)| (s.to_string(), w.trim().to_string()))
+}
+
+/// The lines of a cue file (WebVTT, SRT), refusing over-long ones.
+pub(crate) fn cue_lines<'a>(input: &'a str, limits: &Limits) -> Result<Vec<&'a str>> {
+    let all: Vec<&str> = super::text::lines(input).collect();
+    if let Some((i, l)) = all
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.len() > limits.max_line_bytes)
+    {
+        return Err(Error::LineTooLong {
+            line: i + 1,
+            length: l.len(),
+            limit: limits.max_line_bytes,
+        });
+    }
+    Ok(all)
+}
+
+/// Blank-line separated blocks of `all[from..]`, as `[start, end)` line ranges.
+pub(crate) fn blocks(all: &[&str], from: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < all.len() {
+        if all[i].trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < all.len() && !all[i].trim().is_empty() {
+            i += 1;
+        }
+        out.push((start, i));
+    }
+    out
+}
+
+/// Turns cues into utterances: the speaker is the cue's voice tag, else a leading
+/// `Speaker:` / `[Speaker]`, else the previous cue's speaker (`Unknown` at the start).
+#[derive(Default)]
+pub(crate) struct Cues {
+    utts: Vec<Utterance>,
+    last_speaker: Option<String>,
+}
+
+impl Cues {
+    /// Add one cue: its text lines (tags still in), times and 1-based text line.
+    pub(crate) fn push(
+        &mut self,
+        voice: Option<String>,
+        text_lines: &[&str],
+        start: f64,
+        end: f64,
+        line: usize,
+    ) {
+        let raw = text_lines
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let plain = strip_tags(&raw);
+        let (speaker, words) = match voice {
+            Some(v) => (v, plain.trim().to_string()),
+            None => cue_speaker(&plain).unwrap_or_else(|| {
+                let s = self
+                    .last_speaker
+                    .clone()
+                    .unwrap_or_else(|| "Unknown".to_string());
+                (s, plain.trim().to_string())
+            }),
+        };
+        if words.is_empty() {
+            return; // an empty cue
+        }
+        self.last_speaker = Some(speaker.clone());
+        self.utts.push(Utterance {
+            speaker,
+            text: words,
+            start,
+            end,
+            line,
+            role: None,
+        });
+    }
+
+    /// The transcript.
+    pub(crate) fn finish(self) -> Transcript {
+        build(self.utts, Vec::new())
+    }
 }

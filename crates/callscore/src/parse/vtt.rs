@@ -8,26 +8,14 @@
 //! `Unknown` at the start). Cue settings after the timing are ignored; empty cues are
 //! skipped; an invalid timing is an error naming its line.
 
-use super::text::lines;
-use super::timed::{cue_speaker, parse_timing, strip_tags, Utterance};
+use super::timed::{blocks, cue_lines, parse_timing, Cues};
 use super::Limits;
 use crate::error::{Error, Result};
 use crate::transcript::Transcript;
 
 /// Parse a WebVTT file.
 pub fn parse_vtt(input: &str, limits: &Limits) -> Result<Transcript> {
-    let all: Vec<&str> = lines(input).collect();
-    if let Some((i, l)) = all
-        .iter()
-        .enumerate()
-        .find(|(_, l)| l.len() > limits.max_line_bytes)
-    {
-        return Err(Error::LineTooLong {
-            line: i + 1,
-            length: l.len(),
-            limit: limits.max_line_bytes,
-        });
-    }
+    let all = cue_lines(input, limits)?;
     if !all
         .first()
         .is_some_and(|l| l.trim_start_matches('\u{feff}').starts_with("WEBVTT"))
@@ -38,36 +26,18 @@ pub fn parse_vtt(input: &str, limits: &Limits) -> Result<Transcript> {
             line: Some(1),
         });
     }
-    let mut utts: Vec<Utterance> = Vec::new();
-    let mut i = 1;
-    let mut last_speaker: Option<String> = None;
-    while i < all.len() {
-        // Skip blank lines between blocks.
-        if all[i].trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        let block_start = i;
-        let mut end = i;
-        while end < all.len() && !all[end].trim().is_empty() {
-            end += 1;
-        }
-        let block = &all[block_start..end];
-        i = end;
-        let first = block[0].trim();
-        if first.starts_with("NOTE")
-            || first == "STYLE"
-            || first == "REGION"
-            || first.starts_with("STYLE ")
-            || first.starts_with("REGION ")
-        {
+    let mut cues = Cues::default();
+    for (block_start, end) in blocks(&all, 1) {
+        let first = all[block_start].trim();
+        let word = first.split_whitespace().next().unwrap_or("");
+        if matches!(word, "NOTE" | "STYLE" | "REGION") {
             continue;
         }
         // An optional cue identifier, then the timing line.
-        let (timing_at, timing) = if first.contains("-->") {
-            (block_start, block[0])
-        } else if block.len() > 1 && block[1].contains("-->") {
-            (block_start + 1, block[1])
+        let timing_at = if first.contains("-->") {
+            block_start
+        } else if block_start + 1 < end && all[block_start + 1].contains("-->") {
+            block_start + 1
         } else {
             return Err(Error::Format {
                 format: "WebVTT",
@@ -77,41 +47,12 @@ pub fn parse_vtt(input: &str, limits: &Limits) -> Result<Transcript> {
                 line: Some(block_start + 1),
             });
         };
-        let (start, stop) = parse_timing("WebVTT", timing, timing_at + 1)?;
-        let text_lines = &all[timing_at + 1..end];
-        let raw = text_lines
-            .iter()
-            .map(|l| l.trim())
-            .collect::<Vec<_>>()
-            .join(" ");
-        let voice = voice_tag(&raw);
-        let plain = strip_tags(&raw);
-        let (speaker, words) = match voice {
-            Some(v) => (v, plain.trim().to_string()),
-            None => match cue_speaker(&plain) {
-                Some((s, w)) => (s, w),
-                None => (
-                    last_speaker
-                        .clone()
-                        .unwrap_or_else(|| "Unknown".to_string()),
-                    plain.trim().to_string(),
-                ),
-            },
-        };
-        if words.is_empty() {
-            continue;
-        }
-        last_speaker = Some(speaker.clone());
-        utts.push(Utterance {
-            speaker,
-            text: words,
-            start,
-            end: stop,
-            line: timing_at + 2,
-            role: None,
-        });
+        let (start, stop) = parse_timing("WebVTT", all[timing_at], timing_at + 1)?;
+        let text = &all[timing_at + 1..end];
+        let voice = voice_tag(&text.join(" "));
+        cues.push(voice, text, start, stop, timing_at + 2);
     }
-    Ok(super::timed::build(utts, Vec::new()))
+    Ok(cues.finish())
 }
 
 /// The speaker of a `<v Speaker>` or `<v.class Speaker>` voice tag.

@@ -240,6 +240,23 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// Every hit of `list` in the agent's turns that is not inside an `except` phrase.
+    pub fn agent_hits_except(&self, list: ListId, except: ListId) -> Vec<Span> {
+        self.agent_turns()
+            .flat_map(|i| self.hits_except(list, except, i))
+            .map(|h| self.span(&h))
+            .collect()
+    }
+
+    /// The original words of spans, quoted and comma-separated, for messages.
+    pub fn quotes(&self, spans: &[Span]) -> String {
+        spans
+            .iter()
+            .map(|&s| format!("\"{}\"", self.quote(s)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Evidence for a hit.
     pub fn span(&self, h: &Hit) -> Span {
         Span::Range {

@@ -47,20 +47,12 @@ impl NoBlame {
 
 impl Rule for NoBlame {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
-        let evidence: Vec<_> = ctx
-            .agent_turns()
-            .flat_map(|i| ctx.hits_except(self.phrases, self.except, i))
-            .map(|h| ctx.span(&h))
-            .collect();
+        let evidence = ctx.agent_hits_except(self.phrases, self.except);
         if evidence.is_empty() {
             return Outcome::pass("The agent did not shift blame.", Vec::new());
         }
-        let quotes: Vec<String> = evidence
-            .iter()
-            .map(|&s| format!("\"{}\"", ctx.quote(s)))
-            .collect();
         Outcome::fail(
-            format!("The agent shifted blame: {}", quotes.join(", ")),
+            format!("The agent shifted blame: {}", ctx.quotes(&evidence)),
             evidence,
         )
     }

@@ -106,12 +106,9 @@ impl Rule for NoOverpromising {
         match first_reason {
             None => Outcome::pass("The agent made no promise they could not keep.", Vec::new()),
             Some(r) => {
-                let quotes: Vec<String> = evidence
-                    .iter()
-                    .map(|&s| format!("\"{}\"", ctx.quote(s)))
-                    .collect();
+                let quotes = ctx.quotes(&evidence);
                 Outcome::fail(
-                    format!("The agent overpromised ({r}): {}", quotes.join(", ")),
+                    format!("The agent overpromised ({r}): {}", quotes),
                     evidence,
                 )
             }

@@ -48,20 +48,15 @@ impl PoliteLanguage {
 
 impl Rule for PoliteLanguage {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
-        let evidence: Vec<_> = ctx
-            .agent_turns()
-            .flat_map(|i| ctx.hits_except(self.phrases, self.except, i))
-            .map(|h| ctx.span(&h))
-            .collect();
+        let evidence = ctx.agent_hits_except(self.phrases, self.except);
         if evidence.is_empty() {
             return Outcome::pass("The agent stayed polite.", Vec::new());
         }
-        let quotes: Vec<String> = evidence
-            .iter()
-            .map(|&s| format!("\"{}\"", ctx.quote(s)))
-            .collect();
         Outcome::fail(
-            format!("The agent was rude or dismissive: {}", quotes.join(", ")),
+            format!(
+                "The agent was rude or dismissive: {}",
+                ctx.quotes(&evidence)
+            ),
             evidence,
         )
     }
