@@ -89,6 +89,8 @@ mod tests {
                 ("fail", "Agent: Hello.\nCustomer: I've heard nothing. This is unacceptable.\nAgent: Well, it's not my fault."),
                 ("fail", "Agent: Hello.\nCustomer: I've been waiting for an engineer for three days.\nAgent: Have you tried restarting the router?"),
                 ("n/a", "Agent: Hello.\nCustomer: My boiler is making a noise.\nAgent: Let's book an engineer."),
+                ("pass", "Agent: Hello.\nCustomer: I've been on hold for forty minutes!\nAgent: Oh dear, I'm sorry about the wait."),
+                ("fail", "Agent: Hello.\nCustomer: I've been on hold for 40 minutes.\nAgent: What's your account number?"),
                 ("n/a", "Agent: Hello.\nCustomer: I left my bag on the train.\nAgent: What colour is it?"),
                 ("n/a", "Agent: Hello.\nCustomer: This is unacceptable.\n[Customer hangs up]"),
             ],

@@ -80,6 +80,11 @@ mod tests {
                 ("fail", "Agent: They never told us.\nCustomer: Oh."),
                 ("fail", "Agent: that is not my problem\nCustomer: oh"),
                 ("pass", "Agent: That's on us, I'm sorry.\nCustomer: OK."),
+                (
+                    "fail",
+                    "Agent: That's the courier's fault, not ours.\nCustomer: OK.",
+                ),
+                ("pass", "Agent: It's nobody's fault.\nCustomer: OK."),
                 ("pass", "Agent: It's not your fault at all.\nCustomer: OK."),
                 (
                     "pass",
