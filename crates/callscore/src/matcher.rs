@@ -71,11 +71,10 @@ impl Pattern {
 /// wraps), used directly so that each thread keeps its own search caches (see `find`):
 /// `regex::Regex` shares one pool of caches per regex, and threads other than its first
 /// user take a slower path.
-fn compile_regex(src: &str) -> Result<Regex, String> {
+fn compile_regex(src: &str) -> Result<Regex, BuildError> {
     Regex::builder()
         .configure(Regex::config().nfa_size_limit(Some(PHRASE_SIZE_LIMIT)))
         .build(src)
-        .map_err(|e| regex_error(&e))
 }
 
 /// A named list of phrases.
@@ -162,7 +161,7 @@ impl BookBuilder {
             let src = format!("(?m){}", c.regex);
             let re = std::sync::OnceLock::new();
             if !self.lazy {
-                let _ = re.set(compile_regex(&src).map_err(err)?);
+                let _ = re.set(compile_regex(&src).map_err(|e| err(regex_error(&e)))?);
             }
             pats.push(self.pats.len());
             self.pats.push(Pattern {
