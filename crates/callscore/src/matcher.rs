@@ -15,8 +15,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use regex_automata::meta::{BuildError, Cache, Regex};
-use regex_automata::Input;
+use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
 
 use crate::fold::Folded;
@@ -56,8 +55,10 @@ struct Pattern {
 /// A regex that never matches, for the (tested-impossible) case of a lazily compiled
 /// built-in pattern failing to compile.
 fn never() -> Regex {
-    // An empty set of patterns never matches.
-    Regex::new_many::<&str>(&[]).unwrap_or_else(|_| unreachable!("an empty regex set builds"))
+    static NEVER: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    NEVER
+        .get_or_init(|| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("a valid regex")))
+        .clone()
 }
 
 impl Pattern {
@@ -67,14 +68,8 @@ impl Pattern {
     }
 }
 
-/// Compile with the regex crate's engine (`regex_automata::meta`, which `regex::Regex`
-/// wraps), used directly so that each thread keeps its own search caches (see `find`):
-/// `regex::Regex` shares one pool of caches per regex, and threads other than its first
-/// user take a slower path.
-fn compile_regex(src: &str) -> Result<Regex, BuildError> {
-    Regex::builder()
-        .configure(Regex::config().nfa_size_limit(Some(PHRASE_SIZE_LIMIT)))
-        .build(src)
+fn compile_regex(src: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(src).size_limit(PHRASE_SIZE_LIMIT).build()
 }
 
 /// A named list of phrases.
@@ -117,8 +112,6 @@ pub struct PhraseBook {
     filters: Vec<Vec<Vec<u32>>>,
     /// Speech patterns without a usable anchor: run over the whole text.
     always: Vec<usize>,
-    /// Unique id (keys the thread-local search caches).
-    id: u64,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -262,7 +255,6 @@ impl BookBuilder {
             exact_lists,
             filters,
             always,
-            id: next_book_id(),
         })
     }
 }
@@ -279,18 +271,6 @@ fn is_exact_literal(hir: &Hir) -> bool {
             && matches!(b.kind(), HirKind::Literal(_))
             && matches!(c.kind(), HirKind::Look(Look::WordEndHalfAscii))
     )
-}
-
-/// Where to search next after a match `[s, e)`: its end, or past an empty match.
-fn next_start(hay: &str, s: usize, e: usize) -> usize {
-    if e > s {
-        return e;
-    }
-    let mut at = e + 1;
-    while at < hay.len() && !hay.is_char_boundary(at) {
-        at += 1;
-    }
-    at.max(e + 1)
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -426,25 +406,13 @@ fn collect_groups(h: &Hir, initial: bool, out: &mut Vec<Vec<Lit>>) {
     }
 }
 
-fn regex_error(e: &BuildError) -> String {
-    if let Some(limit) = e.size_limit() {
-        return format!("the pattern compiles too big (over {limit} bytes); make it simpler");
+fn regex_error(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("the pattern compiles too big (over {limit} bytes); make it simpler")
+        }
+        other => format!("invalid regular expression: {other}"),
     }
-    match e.syntax_error() {
-        Some(se) => format!("invalid regular expression: {se}"),
-        None => format!("invalid regular expression: {e}"),
-    }
-}
-
-thread_local! {
-    /// Per thread, per phrase book: one search cache per pattern, created on first use.
-    static CACHES: std::cell::RefCell<Vec<(u64, Vec<Option<Cache>>)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// A unique id for each phrase book, to key the thread-local caches.
-fn next_book_id() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// A phrase found in the folded buffer.
@@ -573,35 +541,18 @@ impl PhraseBook {
         }
         cand.sort_unstable();
         cand.dedup();
-        CACHES.with(|cell| {
-            let mut all = cell.borrow_mut();
-            let k = match all.iter().position(|(id, _)| *id == self.id) {
-                Some(k) => k,
-                None => {
-                    if all.len() >= 8 {
-                        all.remove(0); // keep caches for a few rulesets per thread
-                    }
-                    all.push((self.id, Vec::new()));
-                    all.len() - 1
-                }
+        // 2. Run each candidate pattern on its turn only.
+        for (p, turn) in cand {
+            let (turn, p) = (turn as usize, p as usize);
+            let Some(&(s, e)) = folded.spans.get(turn) else {
+                continue;
             };
-            let caches = &mut all[k].1;
-            if caches.len() < self.pats.len() {
-                caches.resize_with(self.pats.len(), || None);
-            }
-            // 2. Run each candidate pattern on its turn only.
-            for &(p, turn) in &cand {
-                let (turn, p) = (turn as usize, p as usize);
-                let Some(&(s, e)) = folded.spans.get(turn) else {
-                    continue;
-                };
-                self.run(p, caches, folded, turns, s, &buf[s..e], &mut by_list);
-            }
-            // 3. Patterns with no anchor run over the whole text.
-            for &p in &self.always {
-                self.run(p, caches, folded, turns, 0, buf, &mut by_list);
-            }
-        });
+            self.run(p, folded, turns, s, &buf[s..e], &mut by_list);
+        }
+        // 3. Patterns with no anchor run over the whole text.
+        for &p in &self.always {
+            self.run(p, folded, turns, 0, buf, &mut by_list);
+        }
         for v in &mut by_list {
             if v.len() > 1 {
                 v.sort_by_key(|h| (h.start, h.end));
@@ -616,11 +567,9 @@ impl PhraseBook {
     }
 
     /// Run pattern `p` over `hay`, which starts at `base` in the folded buffer.
-    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         p: usize,
-        caches: &mut [Option<Cache>],
         folded: &Folded,
         turns: &[Turn],
         base: usize,
@@ -628,46 +577,34 @@ impl PhraseBook {
         by_list: &mut [Vec<Hit>],
     ) {
         let pat = &self.pats[p];
-        let re = pat.re();
-        let cache = caches[p].get_or_insert_with(|| re.create_cache());
         let out = &mut by_list[pat.list];
-        let mut at = 0;
         if pat.has_name {
-            let mut caps = re.create_captures();
-            let name_group = re
-                .group_info()
-                .to_index(regex_automata::PatternID::ZERO, "name");
-            while at <= hay.len() {
-                re.search_captures_with(cache, &Input::new(hay).range(at..), &mut caps);
-                let Some(m) = caps.get_match() else { break };
+            for caps in pat.re().captures_iter(hay) {
+                let Some(m) = caps.get(0) else { continue };
                 let turn = folded.turn_at(base + m.start());
                 // When the name group took no part (another alternative matched), there is
                 // no name to check.
-                let ok = name_group.and_then(|g| caps.get_group(g)).is_none_or(|n| {
-                    name_ok(folded, &turns[turn], base + n.start, &hay[n.start..n.end])
-                });
-                if ok && m.start() < m.end() {
+                let ok = caps
+                    .name("name")
+                    .is_none_or(|n| name_ok(folded, &turns[turn], base + n.start(), n.as_str()));
+                if ok {
                     out.push(Hit {
                         turn,
                         start: base + m.start(),
                         end: base + m.end(),
                     });
                 }
-                at = next_start(hay, m.start(), m.end());
             }
         } else {
-            while at <= hay.len() {
-                let Some(m) = re.search_with(cache, &Input::new(hay).range(at..)) else {
-                    break;
-                };
-                if m.start() < m.end() {
-                    out.push(Hit {
-                        turn: folded.turn_at(base + m.start()),
-                        start: base + m.start(),
-                        end: base + m.end(),
-                    });
+            for m in pat.re().find_iter(hay) {
+                if m.start() == m.end() {
+                    continue;
                 }
-                at = next_start(hay, m.start(), m.end());
+                out.push(Hit {
+                    turn: folded.turn_at(base + m.start()),
+                    start: base + m.start(),
+                    end: base + m.end(),
+                });
             }
         }
     }
