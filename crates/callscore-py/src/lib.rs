@@ -419,6 +419,11 @@ impl Finding {
     }
 }
 
+/// A serialisable Rust value as the equivalent Python object (via its JSON).
+fn to_py<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    json_loads(py, &serde_json::to_string(value).unwrap_or_default())
+}
+
 fn json_loads<'py>(py: Python<'py>, s: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("json")?.call_method1("loads", (s,))
 }
@@ -448,18 +453,12 @@ impl Report {
     /// Who was taken as the agent: {'speakers': [...], 'by': 'header'|'option'|'name'|'inference'}.
     #[getter]
     fn agent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(
-            py,
-            &serde_json::to_string(&self.inner.agent).unwrap_or_default(),
-        )
+        to_py(py, &self.inner.agent)
     }
     /// Counts about the call, as a dict.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(
-            py,
-            &serde_json::to_string(&self.inner.stats).unwrap_or_default(),
-        )
+        to_py(py, &self.inner.stats)
     }
     /// What the reader repaired or skipped.
     #[getter]
@@ -689,10 +688,7 @@ impl Transcript {
     /// Who was taken as the agent.
     #[getter]
     fn agent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_loads(
-            py,
-            &serde_json::to_string(&self.inner.agent).unwrap_or_default(),
-        )
+        to_py(py, &self.inner.agent)
     }
     /// What the reader repaired or skipped.
     #[getter]
