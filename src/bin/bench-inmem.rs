@@ -1,6 +1,7 @@
 //! In-memory throughput of the Rust library over a directory of transcripts, the way
 //! `pyref.py --bench` measures (texts read first, then timed):
-//! `bench-inmem DIR [REPEAT=3] [THREADS=1] [PACK.toml]`. Prints one JSON line.
+//! `bench-inmem DIR [REPEAT=3] [THREADS=1] [PACK.toml]`. Prints one JSON line: the
+//! mean over all passes, and the best pass (the least disturbed by other work on the machine).
 
 use std::time::Instant;
 
@@ -54,7 +55,9 @@ fn main() {
         .count();
     let t0 = Instant::now();
     let mut ok = 0;
+    let mut best = f64::INFINITY;
     for _ in 0..repeat {
+        let t1 = Instant::now();
         ok += if threads <= 1 {
             texts.iter().filter_map(|t| rs.score(t, &opts).ok()).count()
         } else {
@@ -65,12 +68,14 @@ fn main() {
                     .count()
             })
         };
+        best = best.min(t1.elapsed().as_secs_f64());
     }
     let dt = t0.elapsed().as_secs_f64();
     let n = texts.len() * repeat;
     println!(
-        "{{\"transcripts\": {n}, \"scored\": {ok}, \"threads\": {threads}, \"seconds\": {dt:.4}, \"transcripts_per_s\": {:.1}, \"mb_per_s\": {:.3}}}",
+        "{{\"transcripts\": {n}, \"scored\": {ok}, \"threads\": {threads}, \"seconds\": {dt:.4}, \"transcripts_per_s\": {:.1}, \"mb_per_s\": {:.3}, \"best_pass_transcripts_per_s\": {:.1}}}",
         n as f64 / dt,
-        (bytes * repeat) as f64 / dt / 1e6
+        (bytes * repeat) as f64 / dt / 1e6,
+        texts.len() as f64 / best
     );
 }

@@ -33,19 +33,21 @@ impl Folded {
     /// Fold every turn of a transcript.
     pub fn new(turns: &[Turn]) -> Folded {
         let cap: usize = turns.iter().map(|t| t.text.len() + 1).sum();
-        let mut f = Folded {
-            buf: String::with_capacity(cap),
-            map: Vec::with_capacity(cap),
-            spans: Vec::with_capacity(turns.len()),
-        };
+        let mut out: Vec<u8> = Vec::with_capacity(cap);
+        let mut map = Vec::with_capacity(cap);
+        let mut spans = Vec::with_capacity(turns.len());
         for t in turns {
-            let start = f.buf.len();
-            fold_into(&t.text, &mut f.buf, &mut f.map);
-            f.spans.push((start, f.buf.len()));
-            f.buf.push('\n');
-            f.map.push(t.text.len() as u32);
+            let start = out.len();
+            fold_bytes(&t.text, &mut out, &mut map);
+            spans.push((start, out.len()));
+            out.push(b'\n');
+            map.push(t.text.len() as u32);
         }
-        f
+        Folded {
+            buf: into_string(out),
+            map,
+            spans,
+        }
     }
 
     /// The folded text of turn `i`.
@@ -83,21 +85,60 @@ fn is_invisible(c: char) -> bool {
 }
 
 /// Fold one turn's text into `buf`, recording source offsets in `map`.
-///
-/// One pass over the bytes: ASCII (almost all of a transcript) is handled byte by byte
-/// without decoding; other characters are decoded and folded one at a time.
 pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
+    let mut out = std::mem::take(buf).into_bytes();
+    fold_bytes(text, &mut out, map);
+    *buf = into_string(out);
+}
+
+/// Bytes that the ASCII fast path copies as they are (lower-cased): everything but white
+/// space, control characters and the annotation openers `[`, `(` and `*`.
+const PLAIN: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0x21;
+    while b < 0x7F {
+        t[b] = !matches!(b as u8, b'[' | b'(' | b'*');
+        b += 1;
+    }
+    t
+};
+
+/// Only whole characters are ever appended, so the bytes are valid UTF-8; the check is
+/// one pass over the transcript and never fails.
+fn into_string(out: Vec<u8>) -> String {
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// [`fold_into`] over a byte buffer that holds whole characters.
+///
+/// One pass over the bytes: runs of plain ASCII (almost all of a transcript) are copied
+/// in bulk; other characters are decoded and folded one at a time.
+fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
     let bytes = text.as_bytes();
     let last_close = |c: u8| bytes.iter().rposition(|&b| b == c);
     let (lb, lp, ls) = (last_close(b']'), last_close(b')'), last_close(b'*'));
-    let turn_start = buf.len();
-    let mut out: Vec<u8> = std::mem::take(buf).into_bytes();
+    let turn_start = out.len();
     out.reserve(bytes.len());
     map.reserve(bytes.len());
     let mut pending_space = false;
     let mut i = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
+        if b < 0x80 && PLAIN[b as usize] {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] < 0x80 && PLAIN[bytes[j] as usize] {
+                j += 1;
+            }
+            if pending_space && out.len() > turn_start {
+                out.push(b' ');
+                map.push(i as u32);
+            }
+            pending_space = false;
+            out.extend(bytes[i..j].iter().map(u8::to_ascii_lowercase));
+            map.extend(i as u32..j as u32);
+            i = j;
+            continue;
+        }
         if b < 0x80 {
             // Annotations become white space.
             let close = match b {
@@ -183,9 +224,6 @@ pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
         }
         i += len;
     }
-    // Only whole characters were appended, so the bytes are valid UTF-8.
-    *buf = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
 /// Fold a standalone string (event text, phrase text) without keeping the map.

@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+mod backtrack;
 pub mod custom;
 pub mod error;
 pub mod fold;

@@ -50,6 +50,8 @@ struct Pattern {
     /// Compiled on first use (eagerly, as validation, for user packs).
     re: std::sync::OnceLock<Regex>,
     has_name: bool,
+    /// The pattern for the backtracker, when its syntax is in the backtracker's subset.
+    prog: Option<crate::backtrack::Prog>,
 }
 
 /// A regex that never matches, for the (tested-impossible) case of a lazily compiled
@@ -162,6 +164,7 @@ impl BookBuilder {
                 src: src.clone(),
                 re,
                 has_name: c.has_name,
+                prog: None,
             });
             self.sources.push(src);
         }
@@ -175,7 +178,7 @@ impl BookBuilder {
     }
 
     /// Build the anchor automaton.
-    pub fn build(self) -> Result<PhraseBook, String> {
+    pub fn build(mut self) -> Result<PhraseBook, String> {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut index: HashMap<Vec<u8>, u32> = HashMap::new();
         let mut lit_id = |lit: Vec<u8>| -> u32 {
@@ -188,15 +191,17 @@ impl BookBuilder {
         let mut filters = vec![Vec::new(); self.pats.len()];
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
-        for (pi, pat) in self.pats.iter().enumerate() {
-            if self.lists[pat.list].events {
+        for pi in 0..self.pats.len() {
+            if self.lists[self.pats[pi].list].events {
                 continue;
             }
+            let src = &self.sources[pi];
             let hir = regex_syntax::ParserBuilder::new()
                 .build()
-                .parse(&cheap_classes(&self.sources[pi]))
+                .parse(&crate::backtrack::sentinel_classes(src).unwrap_or_else(|| src.clone()))
                 .ok();
             exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
+            self.pats[pi].prog = hir.as_ref().and_then(crate::backtrack::Prog::new);
             match hir.as_ref().map_or(Anchors::None, groups_of) {
                 Anchors::Never => {}
                 Anchors::None => always.push(pi),
@@ -243,6 +248,7 @@ impl BookBuilder {
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
                     .kind(Some(AhoCorasickKind::DFA))
+                    .prefilter(false)
                     .build(&literals)
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
             )
@@ -331,14 +337,6 @@ fn quality(set: &[Lit]) -> (usize, usize, usize, std::cmp::Reverse<usize>) {
         usize::from(initial),
         std::cmp::Reverse(set.len()),
     )
-}
-
-/// For anchor analysis only: Unicode classes become small ASCII ones (same shape, no
-/// literals), since translating `\p{L}` is most of the cost of parsing a phrase.
-fn cheap_classes(src: &str) -> String {
-    src.replace("\\p{L}", "[a-z]")
-        .replace("\\p{M}", "[a-z]")
-        .replace("\\p{N}", "[0-9]")
 }
 
 /// A literal of an anchor group, and whether it always starts at a word boundary in
@@ -460,6 +458,26 @@ impl Hits {
 }
 
 impl PhraseBook {
+    /// The anchor literals (for tests).
+    #[cfg(test)]
+    fn ac_literals(&self) -> Vec<String> {
+        let mut v = Vec::new();
+        for pat in &self.pats {
+            let mut lits = Vec::new();
+            if let Ok(h) = regex_syntax::Parser::new().parse(&pat.src) {
+                collect_groups(&h, false, &mut lits);
+            }
+            for g in lits {
+                for (l, _) in g {
+                    v.push(String::from_utf8_lossy(&l).into_owned());
+                }
+            }
+        }
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// The lists, in the order they were added.
     pub fn lists(&self) -> &[PhraseList] {
         &self.lists
@@ -480,7 +498,8 @@ impl PhraseBook {
         let mut by_list: Vec<Vec<Hit>> = vec![Vec::new(); self.lists.len()];
         let buf = folded.buf.as_str();
         // 1. One scan for every anchor literal: which literals occur in which turn.
-        let mut seen: Vec<(u32, u32, bool)> = Vec::new();
+        // (turn, literal, starts a word, start offset)
+        let mut seen: Vec<(u32, u32, bool, u32)> = Vec::new();
         if let Some(ac) = &self.ac {
             let mut turn = 0usize;
             for m in ac.find_overlapping_iter(buf) {
@@ -495,7 +514,7 @@ impl PhraseBook {
                 let (s, e) = (m.start(), m.end());
                 let b = buf.as_bytes();
                 let starts_word = s == 0 || !is_word_byte(b[s - 1]);
-                seen.push((turn as u32, m.pattern().as_u32(), starts_word));
+                seen.push((turn as u32, m.pattern().as_u32(), starts_word, s as u32));
                 // Exact literals need no regex: check the word boundaries here.
                 let exact = &self.exact_lists[m.pattern().as_usize()];
                 if !exact.is_empty() && starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
@@ -511,7 +530,8 @@ impl PhraseBook {
         }
         // AC reports matches in order of their end, so `seen` is already grouped by turn:
         // only each turn's small group needs sorting.
-        let mut cand: Vec<(u32, u32)> = Vec::new();
+        // (pattern, turn, start of a trigger hit)
+        let mut cand: Vec<(u32, u32, u32)> = Vec::new();
         let mut here: Vec<u32> = Vec::new();
         let mut k = 0;
         while k < seen.len() {
@@ -521,10 +541,10 @@ impl PhraseBook {
                 end += 1;
             }
             here.clear();
-            here.extend(seen[k..end].iter().map(|&(_, l, _)| l));
+            here.extend(seen[k..end].iter().map(|&(_, l, _, _)| l));
             here.sort_unstable();
             here.dedup();
-            for &(_, lit, starts_word) in &seen[k..end] {
+            for &(_, lit, starts_word, at) in &seen[k..end] {
                 for &(p, initial) in &self.triggers[lit as usize] {
                     if initial && !starts_word {
                         continue;
@@ -533,21 +553,30 @@ impl PhraseBook {
                         .iter()
                         .all(|g| g.iter().any(|l| here.binary_search(l).is_ok()));
                     if ok {
-                        cand.push((p, turn));
+                        cand.push((p, turn, at));
                     }
                 }
             }
             k = end;
         }
         cand.sort_unstable();
-        cand.dedup();
-        // 2. Run each candidate pattern on its turn only.
-        for (p, turn) in cand {
+        // 2. Run each candidate pattern on its turn only; a match contains a trigger hit,
+        // so it starts at the last trigger hit of its turn or before.
+        let mut c = 0;
+        while c < cand.len() {
+            let (p, turn, first_hit) = cand[c];
+            let mut last = c;
+            while last + 1 < cand.len() && cand[last + 1].0 == p && cand[last + 1].1 == turn {
+                last += 1;
+            }
+            let last_hit = cand[last].2 as usize;
+            c = last + 1;
             let (turn, p) = (turn as usize, p as usize);
             let Some(&(s, e)) = folded.spans.get(turn) else {
                 continue;
             };
-            self.run(p, folded, turns, s, &buf[s..e], &mut by_list);
+            let hits = (first_hit as usize - s, last_hit - s);
+            self.run_at(p, folded, turns, s, &buf[s..e], hits, &mut by_list);
         }
         // 3. Patterns with no anchor run over the whole text.
         for &p in &self.always {
@@ -566,7 +595,52 @@ impl PhraseBook {
         Hits { by_list, longest }
     }
 
-    /// Run pattern `p` over `hay`, which starts at `base` in the folded buffer.
+    /// Run pattern `p` over `hay` (one turn, which starts at `base` in the folded buffer),
+    /// whose trigger hits start between `hits.0` and `hits.1`: with the backtracker when
+    /// the pattern has a program, else (or when the backtracker gives up) with the regex.
+    /// Every match contains a trigger hit, so a match starts at `hits.1` or before, and no
+    /// earlier than the pattern's longest match before `hits.0`.
+    #[allow(clippy::too_many_arguments)]
+    fn run_at(
+        &self,
+        p: usize,
+        folded: &Folded,
+        turns: &[Turn],
+        base: usize,
+        hay: &str,
+        hits: (usize, usize),
+        by_list: &mut [Vec<Hit>],
+    ) {
+        let pat = &self.pats[p];
+        if let Some(prog) = &pat.prog {
+            let out = &mut by_list[pat.list];
+            let mark = out.len();
+            let turn = folded.turn_at(base);
+            let t = &turns[turn];
+            let from = hits.0.saturating_sub(prog.max_len());
+            let r = prog.find_iter(hay.as_bytes(), from, hits.1, |m| {
+                let ok = !pat.has_name
+                    || m.name.is_none_or(|(s, e)| {
+                        hay.get(s..e)
+                            .is_some_and(|w| name_ok(folded, t, base + s, w))
+                    });
+                if ok {
+                    out.push(Hit {
+                        turn,
+                        start: base + m.start,
+                        end: base + m.end,
+                    });
+                }
+            });
+            match r {
+                Ok(()) => return,
+                Err(crate::backtrack::Budget) => out.truncate(mark),
+            }
+        }
+        self.run(p, folded, turns, base, hay, by_list);
+    }
+
+    /// Run pattern `p`'s regex over `hay`, which starts at `base` in the folded buffer.
     fn run(
         &self,
         p: usize,
@@ -677,6 +751,135 @@ mod tests {
         assert_eq!(groups("(good)?bye"), g(&[&[("bye", false)]]));
         assert_eq!(groups("{org}"), Anchors::Never);
         assert_eq!(groups("{number}"), Anchors::None);
+    }
+
+    /// Random folded-looking text from the patterns' own literals, names, non-ASCII
+    /// letters, digits and punctuation (a seeded generator: the same texts every run).
+    fn random_texts(book: &PhraseBook, n: usize) -> Vec<String> {
+        let mut vocab: Vec<String> = Vec::new();
+        for lit in book.ac_literals() {
+            vocab.push(lit);
+        }
+        // Whole phrases, their syntax flattened: near-matches and matches.
+        for list in &book.lists {
+            for ph in list.phrases.iter().filter(|p| !p.starts_with("re:")) {
+                let flat = ph
+                    .replace("{name}", "Sarah")
+                    .replace("{word}", "today")
+                    .replace("{number}", "0161 496 0000")
+                    .replace("{org}", "acme")
+                    .replace(['(', ')', '?'], "")
+                    .replace('|', " ");
+                vocab.push(flat.to_lowercase());
+            }
+        }
+        for w in [
+            "sarah",
+            "émile",
+            "o'neil",
+            "jean-luc",
+            "ß",
+            "İ",
+            "naïve",
+            "123",
+            "555 0199",
+            "07700-900",
+            ",",
+            ".",
+            "?",
+            "!",
+            "-",
+            "'",
+            ";",
+            ":",
+            "...",
+            "  ",
+            "—",
+            "é",
+            "ı",
+            "\u{301}",
+            "_",
+            "x",
+        ] {
+            vocab.push(w.to_string());
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..n)
+            .map(|_| {
+                let len = 1 + next() as usize % 24;
+                let mut t = String::new();
+                for _ in 0..len {
+                    let w = &vocab[next() as usize % vocab.len()];
+                    t.push_str(w);
+                    match next() % 5 {
+                        0 => {}
+                        1 => t.push_str(", "),
+                        _ => t.push(' '),
+                    }
+                }
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn backtracker_agrees_with_the_regex_on_every_builtin_pattern() {
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        let texts = random_texts(b, 1500);
+        let (mut with_prog, mut speech, mut matched, mut named) = (0, 0, 0, 0);
+        for pat in &b.pats {
+            speech += usize::from(!b.lists[pat.list].events);
+            let Some(prog) = &pat.prog else { continue };
+            with_prog += 1;
+            let re = pat.re();
+            for t in &texts {
+                let want: Vec<crate::backtrack::Match> = re
+                    .captures_iter(t)
+                    .filter_map(|c| {
+                        let m = c.get(0)?;
+                        let name = c.name("name").map(|n| (n.start(), n.end()));
+                        Some(crate::backtrack::Match {
+                            start: m.start(),
+                            end: m.end(),
+                            name,
+                        })
+                    })
+                    .filter(|m| m.start < m.end)
+                    .collect();
+                let mut got = Vec::new();
+                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| got.push(m));
+                if r.is_ok() {
+                    assert_eq!(got, want, "pattern {} on {t:?}", pat.src);
+                    matched += usize::from(!got.is_empty());
+                    named += got.iter().filter(|m| m.name.is_some()).count();
+                }
+            }
+        }
+        // Nearly every pattern runs on the backtracker.
+        assert!(with_prog * 10 >= speech * 9, "{with_prog} of {speech}");
+        // The texts exercise the patterns: many (pattern, text) pairs match, names too.
+        eprintln!("{matched} matching pairs, {named} name matches");
+        assert!(
+            matched > 2000 && named > 100,
+            "{matched} matching pairs, {named} names"
+        );
+    }
+
+    #[test]
+    fn backtracker_gives_up_on_a_runaway_search() {
+        // Nested repetitions over a long run: more steps than the budget allows.
+        let hir = regex_syntax::Parser::new().parse("(?:a+b?)+c").unwrap();
+        let prog = crate::backtrack::Prog::new(&hir).unwrap();
+        let hay = "a".repeat(5000);
+        let r = prog.find_iter(hay.as_bytes(), 0, hay.len(), |_| {});
+        assert_eq!(r, Err(crate::backtrack::Budget));
     }
 
     #[test]

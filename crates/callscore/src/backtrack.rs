@@ -1,0 +1,924 @@
+//! A small backtracking matcher for phrase patterns, run at the anchor hits.
+//!
+//! The matcher ([`crate::matcher`]) knows, from one Aho-Corasick pass, which patterns can
+//! occur in which turn. Confirming a candidate with the pattern's `regex::Regex` costs
+//! about a microsecond: the regex crate sets up a search, and each of several hundred
+//! patterns has its own lazy DFA whose states are cold in the CPU's caches by the time
+//! the pattern is next needed. Phrase patterns are tiny (a few literals, separators,
+//! optional parts, one placeholder), and a candidate turn is short, so a backtracker that
+//! walks the pattern's syntax tree directly is much cheaper: most start positions fail on
+//! their first byte.
+//!
+//! It reproduces the regex crate's *leftmost-first* semantics exactly (the preference
+//! order of a backtracking engine: alternatives in order, greedy repetitions longest
+//! first) for the subset of syntax phrase patterns use. A pattern outside that subset
+//! (Unicode word boundaries, repetitions of something that can match empty) gets no
+//! program and runs with its regex, and a search that exceeds a step or depth budget
+//! reports [`Budget`] so the caller falls back to the regex: the result is always the
+//! regex's, only cheaper. The property tests compare the two on random text.
+//!
+//! Unicode classes: translating `\p{L}` is most of the cost of parsing a phrase, so
+//! patterns are parsed with stand-in characters for `\p{L}`, `\p{M}` and `\p{N}` (see
+//! [`sentinel_classes`]), and the real tables are built once, on first use.
+
+use std::sync::OnceLock;
+
+use regex_syntax::hir::{Class as HirClass, Hir, HirKind, Look as HirLook};
+
+/// The most steps one search may take before it gives up to the regex.
+const STEP_BUDGET: u32 = 20_000;
+/// The deepest recursion one search may use before it gives up to the regex.
+const DEPTH_BUDGET: u32 = 400;
+
+/// A search ran out of budget: use the regex instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget;
+
+/// Stand-in code points for the three Unicode categories placeholders use. Each is a
+/// two-character range so that the parser keeps it a class (a one-character class would
+/// become a literal).
+const SENTINELS: [(char, char, u8); 3] = [
+    ('\u{E000}', '\u{E001}', L),
+    ('\u{E002}', '\u{E003}', M),
+    ('\u{E004}', '\u{E005}', N),
+];
+const L: u8 = 1;
+const M: u8 = 2;
+const N: u8 = 4;
+
+/// Replace `\p{L}`, `\p{M}` and `\p{N}` by stand-in classes, when that is safe (no negated
+/// class or property anywhere in the source, where a stand-in would invert wrongly).
+/// Returns `None` when the source must be parsed as it is.
+pub fn sentinel_classes(src: &str) -> Option<String> {
+    if src.contains("\\P") || src.contains("[^") || src.contains("{^") {
+        return None;
+    }
+    Some(
+        src.replace("\\p{L}", "[\\x{E000}-\\x{E001}]")
+            .replace("\\p{M}", "[\\x{E002}-\\x{E003}]")
+            .replace("\\p{N}", "[\\x{E004}-\\x{E005}]"),
+    )
+}
+
+/// The non-ASCII ranges of `\p{L}`, `\p{M}` and `\p{N}`, built on first use.
+fn category_ranges(set: u8) -> &'static [(char, char)] {
+    static TABLES: OnceLock<[Vec<(char, char)>; 3]> = OnceLock::new();
+    let t = TABLES.get_or_init(|| {
+        let ranges = |p: &str| -> Vec<(char, char)> {
+            match regex_syntax::Parser::new().parse(p).map(|h| h.into_kind()) {
+                Ok(HirKind::Class(HirClass::Unicode(c))) => c
+                    .ranges()
+                    .iter()
+                    .filter(|r| r.end() >= '\u{80}')
+                    .map(|r| (r.start().max('\u{80}'), r.end()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        [ranges(r"\p{L}"), ranges(r"\p{M}"), ranges(r"\p{N}")]
+    });
+    match set {
+        L => &t[0],
+        M => &t[1],
+        _ => &t[2],
+    }
+}
+
+fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
+    let i = ranges.partition_point(|&(_, e)| e < c);
+    ranges.get(i).is_some_and(|&(s, _)| s <= c)
+}
+
+/// A set of characters (or of bytes, for a byte class).
+#[derive(Debug, Clone)]
+struct Class {
+    /// ASCII members, as a bitmap.
+    ascii: u128,
+    /// Non-ASCII members given explicitly (sorted, disjoint).
+    ranges: Box<[(char, char)]>,
+    /// Unicode categories (`L`, `M`, `N` bits) whose non-ASCII members also belong.
+    sets: u8,
+    /// A byte class: matches one byte, not one character.
+    bytes: bool,
+}
+
+impl Class {
+    /// Match one member at `pos`: the position after it.
+    #[inline]
+    fn step(&self, hay: &[u8], pos: usize) -> Option<usize> {
+        let b = *hay.get(pos)?;
+        if b < 0x80 {
+            return (self.ascii >> b & 1 == 1).then_some(pos + 1);
+        }
+        if self.bytes {
+            return self
+                .ranges
+                .iter()
+                .any(|&(s, e)| (s as u32..=e as u32).contains(&u32::from(b)))
+                .then_some(pos + 1);
+        }
+        let (c, len) = decode(hay, pos)?;
+        let ok = in_ranges(&self.ranges, c)
+            || [L, M, N]
+                .into_iter()
+                .any(|bit| self.sets & bit != 0 && in_ranges(category_ranges(bit), c));
+        ok.then_some(pos + len)
+    }
+
+    /// Can a member start with byte `b`?
+    fn may_start(&self, b: u8) -> bool {
+        if b < 0x80 {
+            return self.ascii >> b & 1 == 1;
+        }
+        if self.bytes {
+            return self
+                .ranges
+                .iter()
+                .any(|&(s, e)| (s as u32..=e as u32).contains(&u32::from(b)));
+        }
+        // A lead byte of a multi-byte character, if the class has any non-ASCII member.
+        (0xC2..=0xF4).contains(&b) && (!self.ranges.is_empty() || self.sets != 0)
+    }
+}
+
+/// Decode the UTF-8 character at `pos`.
+#[inline]
+fn decode(hay: &[u8], pos: usize) -> Option<(char, usize)> {
+    let b = *hay.get(pos)?;
+    let len = match b {
+        0x00..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return None,
+    };
+    let s = std::str::from_utf8(hay.get(pos..pos + len)?).ok()?;
+    s.chars().next().map(|c| (c, len))
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The zero-width assertions phrase patterns use (ASCII word boundaries, line anchors).
+#[derive(Debug, Clone, Copy)]
+enum Look {
+    Start,
+    End,
+    StartLf,
+    EndLf,
+    Word,
+    NotWord,
+    WordStart,
+    WordEnd,
+    WordStartHalf,
+    WordEndHalf,
+}
+
+impl Look {
+    fn from_hir(l: HirLook) -> Option<Look> {
+        Some(match l {
+            HirLook::Start => Look::Start,
+            HirLook::End => Look::End,
+            HirLook::StartLF => Look::StartLf,
+            HirLook::EndLF => Look::EndLf,
+            HirLook::WordAscii => Look::Word,
+            HirLook::WordAsciiNegate => Look::NotWord,
+            HirLook::WordStartAscii => Look::WordStart,
+            HirLook::WordEndAscii => Look::WordEnd,
+            HirLook::WordStartHalfAscii => Look::WordStartHalf,
+            HirLook::WordEndHalfAscii => Look::WordEndHalf,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn holds(self, hay: &[u8], pos: usize) -> bool {
+        let before = pos > 0 && is_word_byte(hay[pos - 1]);
+        let after = hay.get(pos).is_some_and(|&b| is_word_byte(b));
+        match self {
+            Look::Start => pos == 0,
+            Look::End => pos == hay.len(),
+            Look::StartLf => pos == 0 || hay[pos - 1] == b'\n',
+            Look::EndLf => pos == hay.len() || hay[pos] == b'\n',
+            Look::Word => before != after,
+            Look::NotWord => before == after,
+            Look::WordStart => !before && after,
+            Look::WordEnd => before && !after,
+            Look::WordStartHalf => !before,
+            Look::WordEndHalf => !after,
+        }
+    }
+}
+
+/// One element of a sequence.
+#[derive(Debug, Clone)]
+enum Node {
+    Lit(Box<[u8]>),
+    Class(u32),
+    /// A repetition of one class member.
+    ClassRep {
+        class: u32,
+        min: u32,
+        max: u32,
+        greedy: bool,
+    },
+    Look(Look),
+    /// Alternatives (an index into `Prog::alts`).
+    Alt(u32),
+    /// The group named `name`, whose span is reported.
+    Group {
+        seq: u32,
+    },
+    /// A repetition of a sequence that cannot match empty.
+    Rep {
+        seq: u32,
+        min: u32,
+        max: u32,
+        greedy: bool,
+    },
+}
+
+/// Alternatives, in order of preference, with the branches that can start with each byte
+/// (so that a list of a hundred words costs one lookup, not a hundred tests).
+#[derive(Debug, Clone)]
+struct Alt {
+    branches: Box<[u32]>,
+    /// `list[offsets[b]..offsets[b + 1]]`: the branches that may start with byte `b`.
+    offsets: Box<[u32]>,
+    list: Box<[u32]>,
+}
+
+/// A pattern compiled for the backtracker.
+#[derive(Debug, Clone)]
+pub struct Prog {
+    seqs: Vec<Vec<Node>>,
+    alts: Vec<Alt>,
+    classes: Vec<Class>,
+    /// For each sequence, the bytes a match of it (and what follows it) can start with.
+    first: Vec<[u64; 4]>,
+    /// The longest match, in bytes (`usize::MAX`: unbounded).
+    max_len: usize,
+}
+
+/// A match: its span and, when the pattern has a `name` group that took part, the
+/// group's span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Match {
+    /// Start byte offset.
+    pub start: usize,
+    /// End byte offset.
+    pub end: usize,
+    /// The `name` group's span.
+    pub name: Option<(usize, usize)>,
+}
+
+impl Prog {
+    /// Compile a pattern's syntax tree (as parsed from [`sentinel_classes`] output or the
+    /// plain source). `None` when it uses syntax outside the subset.
+    pub fn new(hir: &Hir) -> Option<Prog> {
+        let mut p = Prog {
+            seqs: vec![Vec::new()],
+            alts: Vec::new(),
+            classes: Vec::new(),
+            first: Vec::new(),
+            max_len: 0,
+        };
+        let mut root = Vec::new();
+        p.flatten(hir, &mut root)?;
+        p.seqs[0] = root;
+        // A sequence that can match empty lets whatever follows it start the match: its
+        // set is then every byte (conservative).
+        p.first = (0..p.seqs.len() as u32)
+            .map(|q| {
+                let mut first = [false; 256];
+                if p.first_of(q, 0, &mut first, 0) {
+                    first = [true; 256];
+                }
+                let mut bits = [0u64; 4];
+                for (b, &f) in first.iter().enumerate() {
+                    if f {
+                        bits[b / 64] |= 1 << (b % 64);
+                    }
+                }
+                bits
+            })
+            .collect();
+        p.max_len = p.seq_max(0, 0);
+        for a in 0..p.alts.len() {
+            let mut offsets = Vec::with_capacity(257);
+            let mut list = Vec::new();
+            for b in 0..=255u8 {
+                offsets.push(list.len() as u32);
+                let hay = [b];
+                list.extend(
+                    p.alts[a]
+                        .branches
+                        .iter()
+                        .filter(|&&q| p.may_start(q, &hay, 0)),
+                );
+            }
+            offsets.push(list.len() as u32);
+            p.alts[a].offsets = offsets.into_boxed_slice();
+            p.alts[a].list = list.into_boxed_slice();
+        }
+        Some(p)
+    }
+
+    /// The longest match of `seqs[seq]`, in bytes (saturating: `usize::MAX` is unbounded).
+    fn seq_max(&self, seq: u32, depth: u32) -> usize {
+        if depth > 64 {
+            return usize::MAX;
+        }
+        let class_len = |c: u32| {
+            let c = &self.classes[c as usize];
+            if c.bytes || (c.ranges.is_empty() && c.sets == 0) {
+                1
+            } else {
+                4
+            }
+        };
+        let times = |n: u32, each: usize| {
+            if n == u32::MAX {
+                usize::MAX
+            } else {
+                each.saturating_mul(n as usize)
+            }
+        };
+        self.seqs[seq as usize]
+            .iter()
+            .map(|node| match node {
+                Node::Lit(l) => l.len(),
+                Node::Class(c) => class_len(*c),
+                Node::ClassRep { class, max, .. } => times(*max, class_len(*class)),
+                Node::Look(_) => 0,
+                Node::Alt(a) => self.alts[*a as usize]
+                    .branches
+                    .iter()
+                    .map(|&a| self.seq_max(a, depth + 1))
+                    .max()
+                    .unwrap_or(0),
+                Node::Group { seq } => self.seq_max(*seq, depth + 1),
+                Node::Rep { seq, max, .. } => times(*max, self.seq_max(*seq, depth + 1)),
+            })
+            .fold(0usize, usize::saturating_add)
+    }
+
+    /// The longest match, in bytes (`usize::MAX` when unbounded).
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    fn class(&mut self, c: &HirClass) -> u32 {
+        let class = match c {
+            HirClass::Unicode(u) => {
+                let mut ascii = 0u128;
+                let mut ranges = Vec::new();
+                let mut sets = 0u8;
+                for r in u.ranges() {
+                    let (s, e) = (r.start(), r.end());
+                    for &(a, b, bit) in &SENTINELS {
+                        if s <= a && b <= e {
+                            sets |= bit;
+                        }
+                    }
+                    for c in (s as u32)..=(e as u32).min(0x7F) {
+                        ascii |= 1 << c;
+                    }
+                    // Clip out the ASCII part and the stand-ins.
+                    let s = s.max('\u{80}');
+                    if s > e {
+                        continue;
+                    }
+                    let (lo, hi) = ('\u{E000}', '\u{E005}');
+                    if e < lo || s > hi {
+                        ranges.push((s, e));
+                    } else {
+                        if s < lo {
+                            ranges.push((s, '\u{D7FF}'));
+                        }
+                        if e > hi {
+                            ranges.push(('\u{E006}', e));
+                        }
+                    }
+                }
+                if sets & L != 0 {
+                    ascii |= ascii_range(b'a', b'z') | ascii_range(b'A', b'Z');
+                }
+                if sets & N != 0 {
+                    ascii |= ascii_range(b'0', b'9');
+                }
+                ranges.retain(|&(s, e)| s <= e);
+                Class {
+                    ascii,
+                    ranges: ranges.into_boxed_slice(),
+                    sets,
+                    bytes: false,
+                }
+            }
+            HirClass::Bytes(bc) => {
+                let mut ascii = 0u128;
+                let mut ranges = Vec::new();
+                for r in bc.ranges() {
+                    for b in r.start()..=r.end().min(0x7F) {
+                        ascii |= 1 << b;
+                    }
+                    if r.end() >= 0x80 {
+                        ranges.push((char::from(r.start().max(0x80)), char::from(r.end())));
+                    }
+                }
+                Class {
+                    ascii,
+                    ranges: ranges.into_boxed_slice(),
+                    sets: 0,
+                    bytes: true,
+                }
+            }
+        };
+        self.classes.push(class);
+        (self.classes.len() - 1) as u32
+    }
+
+    fn new_seq(&mut self, h: &Hir) -> Option<u32> {
+        let mut v = Vec::new();
+        self.flatten(h, &mut v)?;
+        self.seqs.push(v);
+        Some((self.seqs.len() - 1) as u32)
+    }
+
+    fn flatten(&mut self, h: &Hir, out: &mut Vec<Node>) -> Option<()> {
+        match h.kind() {
+            HirKind::Empty => {}
+            HirKind::Literal(l) => match out.last_mut() {
+                Some(Node::Lit(prev)) => {
+                    let mut v = prev.to_vec();
+                    v.extend_from_slice(&l.0);
+                    *prev = v.into_boxed_slice();
+                }
+                _ => out.push(Node::Lit(l.0.clone())),
+            },
+            HirKind::Class(c) => {
+                let id = self.class(c);
+                out.push(Node::Class(id));
+            }
+            HirKind::Look(l) => out.push(Node::Look(Look::from_hir(*l)?)),
+            HirKind::Repetition(r) => {
+                let max = r.max.unwrap_or(u32::MAX);
+                if let HirKind::Class(c) = r.sub.kind() {
+                    let class = self.class(c);
+                    out.push(Node::ClassRep {
+                        class,
+                        min: r.min,
+                        max,
+                        greedy: r.greedy,
+                    });
+                } else if r.sub.properties().minimum_len().unwrap_or(0) == 0 {
+                    // Empty iterations have engine-specific semantics: leave to the regex.
+                    return None;
+                } else {
+                    let seq = self.new_seq(&r.sub)?;
+                    out.push(Node::Rep {
+                        seq,
+                        min: r.min,
+                        max,
+                        greedy: r.greedy,
+                    });
+                }
+            }
+            HirKind::Capture(c) => {
+                if c.name.as_deref() == Some("name") {
+                    let seq = self.new_seq(&c.sub)?;
+                    out.push(Node::Group { seq });
+                } else {
+                    self.flatten(&c.sub, out)?;
+                }
+            }
+            HirKind::Concat(parts) => {
+                for p in parts {
+                    self.flatten(p, out)?;
+                }
+            }
+            HirKind::Alternation(alts) => {
+                let mut ids = Vec::with_capacity(alts.len());
+                for a in alts {
+                    ids.push(self.new_seq(a)?);
+                }
+                self.alts.push(Alt {
+                    branches: ids.into_boxed_slice(),
+                    offsets: Box::new([]),
+                    list: Box::new([]),
+                });
+                out.push(Node::Alt((self.alts.len() - 1) as u32));
+            }
+        }
+        Some(())
+    }
+
+    /// Add the bytes a match of `seqs[seq][idx..]` can start with to `set`. Returns true
+    /// when that rest can match empty (so what follows it can start the match too).
+    fn first_of(&self, seq: u32, idx: usize, set: &mut [bool; 256], depth: u32) -> bool {
+        if depth > 64 {
+            *set = [true; 256];
+            return false;
+        }
+        for node in &self.seqs[seq as usize][idx..] {
+            match node {
+                Node::Lit(l) => {
+                    if let Some(&b) = l.first() {
+                        set[b as usize] = true;
+                        return false;
+                    }
+                }
+                Node::Class(c) => {
+                    self.class_first(*c, set);
+                    return false;
+                }
+                Node::ClassRep { class, min, .. } => {
+                    self.class_first(*class, set);
+                    if *min > 0 {
+                        return false;
+                    }
+                }
+                Node::Look(_) => {}
+                Node::Alt(a) => {
+                    let mut nullable = false;
+                    for &a in self.alts[*a as usize].branches.iter() {
+                        nullable |= self.first_of(a, 0, set, depth + 1);
+                    }
+                    if !nullable {
+                        return false;
+                    }
+                }
+                Node::Group { seq } => {
+                    if !self.first_of(*seq, 0, set, depth + 1) {
+                        return false;
+                    }
+                }
+                Node::Rep { seq, min, .. } => {
+                    let nullable = self.first_of(*seq, 0, set, depth + 1);
+                    if *min > 0 && !nullable {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
+    fn class_first(&self, c: u32, set: &mut [bool; 256]) {
+        let class = &self.classes[c as usize];
+        for (b, s) in set.iter_mut().enumerate() {
+            *s |= class.may_start(b as u8);
+        }
+    }
+
+    /// Can a match of `seqs[seq]` start with the byte at `pos`? (At the end of the text:
+    /// only when the sequence may match empty, which its set then says by holding every
+    /// byte.)
+    #[inline]
+    fn may_start(&self, seq: u32, hay: &[u8], pos: usize) -> bool {
+        let set = &self.first[seq as usize];
+        match hay.get(pos) {
+            Some(&b) => set[(b / 64) as usize] >> (b % 64) & 1 == 1,
+            None => set.iter().all(|&w| w == u64::MAX),
+        }
+    }
+
+    /// Every leftmost-first match that starts in `[from, last_start]` (non-overlapping,
+    /// each search resuming where the previous match ended), as `Regex::find_iter` over
+    /// `hay` would report those matches.
+    pub fn find_iter(
+        &self,
+        hay: &[u8],
+        from: usize,
+        last_start: usize,
+        mut emit: impl FnMut(Match),
+    ) -> Result<(), Budget> {
+        let mut pos = from;
+        let last = last_start.min(hay.len());
+        while pos <= last {
+            if !self.may_start(0, hay, pos) {
+                pos += 1;
+                continue;
+            }
+            // Matches start on character boundaries.
+            if pos < hay.len() && (0x80..0xC0).contains(&hay[pos]) {
+                pos += 1;
+                continue;
+            }
+            let mut st = State {
+                hay,
+                steps: 0,
+                depth: 0,
+                cap: None,
+            };
+            match st.seq(self, 0, 0, pos, None)? {
+                Some((end, cap)) if end > pos => {
+                    emit(Match {
+                        start: pos,
+                        end,
+                        name: cap,
+                    });
+                    pos = end;
+                }
+                _ => pos += 1,
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ascii_range(a: u8, b: u8) -> u128 {
+    (a..=b).fold(0u128, |m, c| m | 1 << c)
+}
+
+/// What to do when a sequence is done.
+enum Cont<'a> {
+    /// Go on with `seqs[seq][idx..]`.
+    Resume {
+        seq: u32,
+        idx: usize,
+        next: Option<&'a Cont<'a>>,
+    },
+    /// The `name` group closes here (it opened at `start`).
+    Close {
+        start: usize,
+        next: Option<&'a Cont<'a>>,
+    },
+    /// One more iteration of a repetition is done (`count` so far).
+    Again {
+        seq: u32,
+        idx: usize,
+        count: u32,
+        next: Option<&'a Cont<'a>>,
+    },
+}
+
+type Found = Option<(usize, Option<(usize, usize)>)>;
+
+struct State<'h> {
+    hay: &'h [u8],
+    steps: u32,
+    depth: u32,
+    cap: Option<(usize, usize)>,
+}
+
+impl State<'_> {
+    fn tick(&mut self) -> Result<(), Budget> {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET || self.depth > DEPTH_BUDGET {
+            return Err(Budget);
+        }
+        Ok(())
+    }
+
+    /// Match `seqs[seq][idx..]` at `pos`, then the continuation.
+    fn seq(
+        &mut self,
+        p: &Prog,
+        seq: u32,
+        mut idx: usize,
+        mut pos: usize,
+        k: Option<&Cont<'_>>,
+    ) -> Result<Found, Budget> {
+        self.tick()?;
+        let nodes = &p.seqs[seq as usize];
+        // Straight-line nodes in a loop; branching nodes recurse.
+        loop {
+            let Some(node) = nodes.get(idx) else {
+                return self.cont(p, pos, k);
+            };
+            match node {
+                Node::Lit(l) => {
+                    let Some(h) = self.hay.get(pos..pos + l.len()) else {
+                        return Ok(None);
+                    };
+                    // Short literals: a plain loop beats a call to memcmp.
+                    if h.iter().zip(l.iter()).any(|(a, b)| a != b) {
+                        return Ok(None);
+                    }
+                    pos += l.len();
+                }
+                Node::Class(c) => match p.classes[*c as usize].step(self.hay, pos) {
+                    Some(np) => pos = np,
+                    None => return Ok(None),
+                },
+                Node::Look(l) => {
+                    if !l.holds(self.hay, pos) {
+                        return Ok(None);
+                    }
+                }
+                Node::ClassRep {
+                    class,
+                    min,
+                    max,
+                    greedy,
+                } => {
+                    return self.class_rep(p, seq, idx, pos, k, *class, *min, *max, *greedy);
+                }
+                Node::Alt(a) => {
+                    let next = Cont::Resume {
+                        seq,
+                        idx: idx + 1,
+                        next: k,
+                    };
+                    self.depth += 1;
+                    let alt = &p.alts[*a as usize];
+                    let branches = match self.hay.get(pos) {
+                        Some(&b) => {
+                            let (s, e) = (alt.offsets[b as usize], alt.offsets[b as usize + 1]);
+                            &alt.list[s as usize..e as usize]
+                        }
+                        None => &alt.branches[..],
+                    };
+                    for &q in branches {
+                        if !p.may_start(q, self.hay, pos) {
+                            continue;
+                        }
+                        if let Some(f) = self.seq(p, q, 0, pos, Some(&next))? {
+                            self.depth -= 1;
+                            return Ok(Some(f));
+                        }
+                    }
+                    self.depth -= 1;
+                    return Ok(None);
+                }
+                Node::Group { seq: g } => {
+                    let after = Cont::Resume {
+                        seq,
+                        idx: idx + 1,
+                        next: k,
+                    };
+                    let close = Cont::Close {
+                        start: pos,
+                        next: Some(&after),
+                    };
+                    self.depth += 1;
+                    let r = self.seq(p, *g, 0, pos, Some(&close));
+                    self.depth -= 1;
+                    return r;
+                }
+                Node::Rep { .. } => return self.again(p, seq, idx, 0, pos, k),
+            }
+            idx += 1;
+        }
+    }
+
+    /// Run a continuation.
+    fn cont(&mut self, p: &Prog, pos: usize, k: Option<&Cont<'_>>) -> Result<Found, Budget> {
+        match k {
+            None => Ok(Some((pos, self.cap))),
+            Some(Cont::Resume { seq, idx, next }) => self.seq(p, *seq, *idx, pos, *next),
+            Some(Cont::Close { start, next }) => {
+                let saved = self.cap;
+                self.cap = Some((*start, pos));
+                let r = self.cont(p, pos, *next)?;
+                if r.is_none() {
+                    self.cap = saved;
+                }
+                Ok(r)
+            }
+            Some(Cont::Again {
+                seq,
+                idx,
+                count,
+                next,
+            }) => self.again(p, *seq, *idx, *count, pos, *next),
+        }
+    }
+
+    /// The repetition node `seqs[seq][idx]`, after `count` iterations, at `pos`.
+    fn again(
+        &mut self,
+        p: &Prog,
+        seq: u32,
+        idx: usize,
+        count: u32,
+        pos: usize,
+        k: Option<&Cont<'_>>,
+    ) -> Result<Found, Budget> {
+        self.tick()?;
+        let Some(Node::Rep {
+            seq: sub,
+            min,
+            max,
+            greedy,
+        }) = p.seqs[seq as usize].get(idx)
+        else {
+            return Ok(None);
+        };
+        let after = Cont::Resume {
+            seq,
+            idx: idx + 1,
+            next: k,
+        };
+        let more = Cont::Again {
+            seq,
+            idx,
+            count: count.saturating_add(1),
+            next: k,
+        };
+        self.depth += 1;
+        let r = if count < *min {
+            self.seq(p, *sub, 0, pos, Some(&more))
+        } else if *greedy {
+            match if count < *max {
+                self.seq(p, *sub, 0, pos, Some(&more))?
+            } else {
+                None
+            } {
+                Some(f) => Ok(Some(f)),
+                None => self.cont(p, pos, Some(&after)),
+            }
+        } else {
+            match self.cont(p, pos, Some(&after))? {
+                Some(f) => Ok(Some(f)),
+                None if count < *max => self.seq(p, *sub, 0, pos, Some(&more)),
+                None => Ok(None),
+            }
+        };
+        self.depth -= 1;
+        r
+    }
+
+    /// A repetition of one class member, iteratively.
+    #[allow(clippy::too_many_arguments)]
+    fn class_rep(
+        &mut self,
+        p: &Prog,
+        seq: u32,
+        idx: usize,
+        pos: usize,
+        k: Option<&Cont<'_>>,
+        class: u32,
+        min: u32,
+        max: u32,
+        greedy: bool,
+    ) -> Result<Found, Budget> {
+        let c = &p.classes[class as usize];
+        let after = Cont::Resume {
+            seq,
+            idx: idx + 1,
+            next: k,
+        };
+        self.depth += 1;
+        let mut at = pos;
+        let mut n = 0u32;
+        let r = if greedy {
+            // Longest run first, then give back one member (one character, or one byte
+            // for a byte class) at a time.
+            while n < max {
+                match c.step(self.hay, at) {
+                    Some(np) => {
+                        at = np;
+                        n += 1;
+                    }
+                    None => break,
+                }
+            }
+            let mut found = None;
+            while n >= min {
+                self.tick()?;
+                if let Some(f) = self.cont(p, at, Some(&after))? {
+                    found = Some(f);
+                    break;
+                }
+                if n == 0 {
+                    break;
+                }
+                at -= 1;
+                if !c.bytes {
+                    while at > pos && (0x80..0xC0).contains(&self.hay[at]) {
+                        at -= 1;
+                    }
+                }
+                n -= 1;
+            }
+            found
+        } else {
+            let mut found = None;
+            loop {
+                if n >= min {
+                    self.tick()?;
+                    if let Some(f) = self.cont(p, at, Some(&after))? {
+                        found = Some(f);
+                        break;
+                    }
+                }
+                if n >= max {
+                    break;
+                }
+                match c.step(self.hay, at) {
+                    Some(np) => {
+                        at = np;
+                        n += 1;
+                    }
+                    None => break,
+                }
+            }
+            found
+        };
+        self.depth -= 1;
+        Ok(r)
+    }
+}
