@@ -216,12 +216,14 @@ impl Look {
 enum Node {
     Lit(Box<[u8]>),
     Class(u32),
-    /// A repetition of one class member.
+    /// A repetition of one class member; `follow` indexes the set of bytes that can
+    /// start what comes after it in its sequence (`u32::MAX`: not known, any).
     ClassRep {
         class: u32,
         min: u32,
         max: u32,
         greedy: bool,
+        follow: u32,
     },
     Look(Look),
     /// Alternatives (an index into `Prog::alts`).
@@ -255,8 +257,10 @@ pub struct Prog {
     seqs: Vec<Vec<Node>>,
     alts: Vec<Alt>,
     classes: Vec<Class>,
-    /// For each sequence, the bytes a match of it (and what follows it) can start with.
+    /// For each sequence, the bytes a match of it can start with.
     first: Vec<[u64; 4]>,
+    /// Byte sets of what follows class repetitions (see `Node::ClassRep`).
+    follow: Vec<[u64; 4]>,
     /// The longest match, in bytes (`usize::MAX`: unbounded).
     max_len: usize,
 }
@@ -282,6 +286,7 @@ impl Prog {
             alts: Vec::new(),
             classes: Vec::new(),
             first: Vec::new(),
+            follow: Vec::new(),
             max_len: 0,
         };
         let mut root = Vec::new();
@@ -290,20 +295,21 @@ impl Prog {
         // A sequence that can match empty lets whatever follows it start the match: its
         // set is then every byte (conservative).
         p.first = (0..p.seqs.len() as u32)
-            .map(|q| {
-                let mut first = [false; 256];
-                if p.first_of(q, 0, &mut first, 0) {
-                    first = [true; 256];
-                }
-                let mut bits = [0u64; 4];
-                for (b, &f) in first.iter().enumerate() {
-                    if f {
-                        bits[b / 64] |= 1 << (b % 64);
+            .map(|q| p.first_set(q, 0))
+            .collect();
+        for q in 0..p.seqs.len() {
+            for i in 0..p.seqs[q].len() {
+                if let Node::ClassRep { .. } = p.seqs[q][i] {
+                    let set = p.first_set(q as u32, i + 1);
+                    if set.iter().any(|&w| w != u64::MAX) {
+                        p.follow.push(set);
+                        if let Node::ClassRep { follow, .. } = &mut p.seqs[q][i] {
+                            *follow = (p.follow.len() - 1) as u32;
+                        }
                     }
                 }
-                bits
-            })
-            .collect();
+            }
+        }
         p.max_len = p.seq_max(0, 0);
         for a in 0..p.alts.len() {
             let mut offsets = Vec::with_capacity(257);
@@ -323,6 +329,22 @@ impl Prog {
             p.alts[a].list = list.into_boxed_slice();
         }
         Some(p)
+    }
+
+    /// The bytes a match of `seqs[seq][idx..]` can start with, as a bitmap (every byte
+    /// when it can match empty).
+    fn first_set(&self, seq: u32, idx: usize) -> [u64; 4] {
+        let mut first = [false; 256];
+        if self.first_of(seq, idx, &mut first, 0) {
+            first = [true; 256];
+        }
+        let mut bits = [0u64; 4];
+        for (b, &f) in first.iter().enumerate() {
+            if f {
+                bits[b / 64] |= 1 << (b % 64);
+            }
+        }
+        bits
     }
 
     /// The longest match of `seqs[seq]`, in bytes (saturating: `usize::MAX` is unbounded).
@@ -471,6 +493,7 @@ impl Prog {
                         min: r.min,
                         max,
                         greedy: r.greedy,
+                        follow: u32::MAX,
                     });
                 } else if r.sub.properties().minimum_len().unwrap_or(0) == 0 {
                     // Empty iterations have engine-specific semantics: leave to the regex.
@@ -632,6 +655,16 @@ fn ascii_range(a: u8, b: u8) -> u128 {
     (a..=b).fold(0u128, |m, c| m | 1 << c)
 }
 
+/// A class repetition's parameters (see `Node::ClassRep`).
+#[derive(Clone, Copy)]
+struct Rep {
+    class: u32,
+    min: u32,
+    max: u32,
+    greedy: bool,
+    follow: u32,
+}
+
 /// What to do when a sequence is done.
 enum Cont<'a> {
     /// Go on with `seqs[seq][idx..]`.
@@ -713,8 +746,16 @@ impl State<'_> {
                     min,
                     max,
                     greedy,
+                    follow,
                 } => {
-                    return self.class_rep(p, seq, idx, pos, k, *class, *min, *max, *greedy);
+                    let rep = Rep {
+                        class: *class,
+                        min: *min,
+                        max: *max,
+                        greedy: *greedy,
+                        follow: *follow,
+                    };
+                    return self.class_rep(p, seq, idx, pos, k, rep);
                 }
                 Node::Alt(a) => {
                     let next = Cont::Resume {
@@ -841,8 +882,8 @@ impl State<'_> {
         r
     }
 
-    /// A repetition of one class member, iteratively.
-    #[allow(clippy::too_many_arguments)]
+    /// A repetition of one class member, iteratively. What follows is tried only where
+    /// the next byte can start it.
     fn class_rep(
         &mut self,
         p: &Prog,
@@ -850,12 +891,23 @@ impl State<'_> {
         idx: usize,
         pos: usize,
         k: Option<&Cont<'_>>,
-        class: u32,
-        min: u32,
-        max: u32,
-        greedy: bool,
+        rep: Rep,
     ) -> Result<Found, Budget> {
+        let Rep {
+            class,
+            min,
+            max,
+            greedy,
+            follow,
+        } = rep;
         let c = &p.classes[class as usize];
+        let hay = self.hay;
+        let can_follow = |at: usize| match p.follow.get(follow as usize) {
+            None => true,
+            Some(set) => hay
+                .get(at)
+                .is_some_and(|&b| set[(b / 64) as usize] >> (b % 64) & 1 == 1),
+        };
         let after = Cont::Resume {
             seq,
             idx: idx + 1,
@@ -879,9 +931,11 @@ impl State<'_> {
             let mut found = None;
             while n >= min {
                 self.tick()?;
-                if let Some(f) = self.cont(p, at, Some(&after))? {
-                    found = Some(f);
-                    break;
+                if can_follow(at) {
+                    if let Some(f) = self.cont(p, at, Some(&after))? {
+                        found = Some(f);
+                        break;
+                    }
                 }
                 if n == 0 {
                     break;
@@ -898,7 +952,7 @@ impl State<'_> {
         } else {
             let mut found = None;
             loop {
-                if n >= min {
+                if n >= min && can_follow(at) {
                     self.tick()?;
                     if let Some(f) = self.cont(p, at, Some(&after))? {
                         found = Some(f);

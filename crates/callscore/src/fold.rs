@@ -115,8 +115,9 @@ fn into_string(out: Vec<u8>) -> String {
 /// in bulk; other characters are decoded and folded one at a time.
 fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
     let bytes = text.as_bytes();
-    let last_close = |c: u8| bytes.iter().rposition(|&b| b == c);
-    let (lb, lp, ls) = (last_close(b']'), last_close(b')'), last_close(b'*'));
+    // Where the last `]`, `)` and `*` are: looked up on the first opener (most turns
+    // have none).
+    let mut closes: Option<[Option<usize>; 3]> = None;
     let turn_start = out.len();
     out.reserve(bytes.len());
     map.reserve(bytes.len());
@@ -125,22 +126,44 @@ fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 && PLAIN[b as usize] {
+            // A run of plain bytes, single spaces between them included.
+            let plain = |k: usize| bytes.get(k).is_some_and(|&x| x < 0x80 && PLAIN[x as usize]);
             let mut j = i + 1;
-            while j < bytes.len() && bytes[j] < 0x80 && PLAIN[bytes[j] as usize] {
-                j += 1;
+            loop {
+                if plain(j) {
+                    j += 1;
+                } else if bytes.get(j) == Some(&b' ') && plain(j + 1) {
+                    j += 2;
+                } else {
+                    break;
+                }
             }
             if pending_space && out.len() > turn_start {
                 out.push(b' ');
                 map.push(i as u32);
             }
             pending_space = false;
+            let at = map.len();
             out.extend(bytes[i..j].iter().map(u8::to_ascii_lowercase));
             map.extend(i as u32..j as u32);
+            // A space maps to the character after it, as a collapsed run of space does.
+            for (k, _) in bytes[i..j].iter().enumerate().filter(|(_, &x)| x == b' ') {
+                map[at + k] += 1;
+            }
             i = j;
             continue;
         }
         if b < 0x80 {
             // Annotations become white space.
+            let opener = matches!(b, b'[' | b'(' | b'*');
+            let [lb, lp, ls] = if opener {
+                *closes.get_or_insert_with(|| {
+                    let last = |c: u8| bytes.iter().rposition(|&x| x == c);
+                    [last(b']'), last(b')'), last(b'*')]
+                })
+            } else {
+                [None; 3]
+            };
             let close = match b {
                 b'[' => lb.filter(|&j| j > i).map(|_| b']'),
                 b'(' => lp.filter(|&j| j > i).map(|_| b')'),
