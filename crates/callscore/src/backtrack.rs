@@ -192,7 +192,7 @@ impl Look {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     fn holds(self, hay: &[u8], pos: usize) -> bool {
         let before = pos > 0 && is_word_byte(hay[pos - 1]);
         let after = hay.get(pos).is_some_and(|&b| is_word_byte(b));
@@ -607,20 +607,36 @@ impl Prog {
         }
     }
 
+    /// The leftmost-first match in `hay`, as `Regex::find` would report it (an empty
+    /// match, which phrase patterns cannot make, is not reported).
+    pub fn find(&self, hay: &[u8]) -> Result<Option<Match>, Budget> {
+        let mut first = None;
+        self.find_iter(hay, 0, hay.len(), |m| {
+            first = Some(m);
+            false
+        })?;
+        Ok(first)
+    }
+
     /// Every leftmost-first match that starts in `[from, last_start]` (non-overlapping,
     /// each search resuming where the previous match ended), as `Regex::find_iter` over
-    /// `hay` would report those matches.
+    /// `hay` would report those matches, until `emit` returns false.
     pub fn find_iter(
         &self,
         hay: &[u8],
         from: usize,
         last_start: usize,
-        mut emit: impl FnMut(Match),
+        mut emit: impl FnMut(Match) -> bool,
     ) -> Result<(), Budget> {
         let mut pos = from;
         let last = last_start.min(hay.len());
+        // Most patterns open with a word boundary: test it before setting up a search.
+        let lead = match self.seqs[0].first() {
+            Some(Node::Look(l)) => Some(*l),
+            _ => None,
+        };
         while pos <= last {
-            if !self.may_start(0, hay, pos) {
+            if !self.may_start(0, hay, pos) || lead.is_some_and(|l| !l.holds(hay, pos)) {
                 pos += 1;
                 continue;
             }
@@ -637,11 +653,14 @@ impl Prog {
             };
             match st.seq(self, 0, 0, pos, None)? {
                 Some((end, cap)) if end > pos => {
-                    emit(Match {
+                    let more = emit(Match {
                         start: pos,
                         end,
                         name: cap,
                     });
+                    if !more {
+                        break;
+                    }
                     pos = end;
                 }
                 _ => pos += 1,

@@ -192,16 +192,16 @@ impl BookBuilder {
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
         for pi in 0..self.pats.len() {
-            if self.lists[self.pats[pi].list].events {
-                continue;
-            }
             let src = &self.sources[pi];
             let hir = regex_syntax::ParserBuilder::new()
                 .build()
                 .parse(&crate::backtrack::sentinel_classes(src).unwrap_or_else(|| src.clone()))
                 .ok();
-            exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
             self.pats[pi].prog = hir.as_ref().and_then(crate::backtrack::Prog::new);
+            if self.lists[self.pats[pi].list].events {
+                continue;
+            }
+            exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
             match hir.as_ref().map_or(Anchors::None, groups_of) {
                 Anchors::Never => {}
                 Anchors::None => always.push(pi),
@@ -631,6 +631,7 @@ impl PhraseBook {
                         end: base + m.end,
                     });
                 }
+                true
             });
             match r {
                 Ok(()) => return,
@@ -688,7 +689,7 @@ impl PhraseBook {
         self.lists[list.0]
             .pats
             .iter()
-            .any(|&p| self.pats[p].re().is_match(text))
+            .any(|&p| self.first_match(p, text).is_some())
     }
 
     /// The first match of `list` in `text` (folded already), as a byte range.
@@ -696,9 +697,20 @@ impl PhraseBook {
         self.lists[list.0]
             .pats
             .iter()
-            .filter_map(|&p| self.pats[p].re().find(text))
-            .map(|m| (m.start(), m.end()))
+            .filter_map(|&p| self.first_match(p, text))
             .min()
+    }
+
+    /// The leftmost-first match of pattern `p` in `text`: the backtracker's where the
+    /// pattern has a program and the search stays in budget, else the regex's.
+    fn first_match(&self, p: usize, text: &str) -> Option<(usize, usize)> {
+        let pat = &self.pats[p];
+        if let Some(prog) = &pat.prog {
+            if let Ok(m) = prog.find(text.as_bytes()) {
+                return m.map(|m| (m.start, m.end));
+            }
+        }
+        pat.re().find(text).map(|m| (m.start(), m.end()))
     }
 }
 
@@ -854,7 +866,10 @@ mod tests {
                     .filter(|m| m.start < m.end)
                     .collect();
                 let mut got = Vec::new();
-                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| got.push(m));
+                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
+                    got.push(m);
+                    true
+                });
                 if r.is_ok() {
                     assert_eq!(got, want, "pattern {} on {t:?}", pat.src);
                     matched += usize::from(!got.is_empty());
@@ -878,7 +893,7 @@ mod tests {
         let hir = regex_syntax::Parser::new().parse("(?:a+b?)+c").unwrap();
         let prog = crate::backtrack::Prog::new(&hir).unwrap();
         let hay = "a".repeat(5000);
-        let r = prog.find_iter(hay.as_bytes(), 0, hay.len(), |_| {});
+        let r = prog.find_iter(hay.as_bytes(), 0, hay.len(), |_| true);
         assert_eq!(r, Err(crate::backtrack::Budget));
     }
 

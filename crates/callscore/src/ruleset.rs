@@ -150,10 +150,17 @@ pub(crate) fn spanned_src(src: &str, file: Option<&str>, p: &toml::Spanned<Strin
 
 type Data = BTreeMap<String, BTreeMap<String, Vec<toml::Spanned<String>>>>;
 
+/// 1-based line and column (in characters) of byte offset `at` in `src`.
 pub(crate) fn line_col(src: &str, at: usize) -> (usize, usize) {
-    let before = &src[..at.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let mut at = at.min(src.len());
+    while !src.is_char_boundary(at) {
+        at -= 1;
+    }
+    let before = &src.as_bytes()[..at];
+    // Counted with memchr: the start-up compiles every phrase with its place.
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let col = src[line_start..at].chars().count() + 1;
     (line, col)
 }
 

@@ -170,10 +170,10 @@ impl Transcript {
 
     /// The distinct speaker names in order of first appearance.
     pub fn speakers(&self) -> Vec<String> {
-        let mut seen = std::collections::HashSet::new();
+        // A call has a handful of speakers: a linear scan beats hashing every turn.
         let mut out: Vec<String> = Vec::new();
         for t in &self.turns {
-            if seen.insert(t.speaker.as_str()) {
+            if !out.contains(&t.speaker) {
                 out.push(t.speaker.clone());
             }
         }
