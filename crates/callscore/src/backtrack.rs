@@ -34,14 +34,17 @@ const DEPTH_BUDGET: u32 = 400;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget;
 
-/// Stand-in code points for the three Unicode categories placeholders use. Each is a
-/// two-character range so that the parser keeps it a class (a one-character class would
-/// become a literal).
+/// Stand-in code points (private use) for the three Unicode categories placeholders use.
+/// Each is a sixteen-character range, so that the parser keeps it a class (a
+/// one-character class would become a literal) and literal extraction treats it as the
+/// large class it stands for.
 const SENTINELS: [(char, char, u8); 3] = [
-    ('\u{E000}', '\u{E001}', L),
-    ('\u{E002}', '\u{E003}', M),
-    ('\u{E004}', '\u{E005}', N),
+    ('\u{E000}', '\u{E00F}', L),
+    ('\u{E010}', '\u{E01F}', M),
+    ('\u{E020}', '\u{E02F}', N),
 ];
+/// The first and last stand-in code points.
+const SENTINEL_SPAN: (char, char) = ('\u{E000}', '\u{E02F}');
 const L: u8 = 1;
 const M: u8 = 2;
 const N: u8 = 4;
@@ -54,9 +57,9 @@ pub fn sentinel_classes(src: &str) -> Option<String> {
         return None;
     }
     Some(
-        src.replace("\\p{L}", "[\\x{E000}-\\x{E001}]")
-            .replace("\\p{M}", "[\\x{E002}-\\x{E003}]")
-            .replace("\\p{N}", "[\\x{E004}-\\x{E005}]"),
+        src.replace("\\p{L}", "[\\x{E000}-\\x{E00F}]")
+            .replace("\\p{M}", "[\\x{E010}-\\x{E01F}]")
+            .replace("\\p{N}", "[\\x{E020}-\\x{E02F}]"),
     )
 }
 
@@ -100,6 +103,8 @@ struct Class {
     sets: u8,
     /// A byte class: matches one byte, not one character.
     bytes: bool,
+    /// The bytes a member can start with.
+    start: [u64; 4],
 }
 
 impl Class {
@@ -294,13 +299,25 @@ impl Prog {
         p.seqs[0] = root;
         // A sequence that can match empty lets whatever follows it start the match: its
         // set is then every byte (conservative).
-        p.first = (0..p.seqs.len() as u32)
-            .map(|q| p.first_set(q, 0))
+        // Each sequence's own first bytes and whether it can match empty, parts before
+        // wholes (the root, number 0, is filled in last).
+        // (Not yet done reads as every byte and nullable: the safe side.)
+        let mut raw = vec![([u64::MAX; 4], true); p.seqs.len()];
+        for q in (1..p.seqs.len()).chain(std::iter::once(0)) {
+            let mut set = [0u64; 4];
+            let nullable = p.first_of(q as u32, 0, &mut set, &raw);
+            raw[q] = (set, nullable);
+        }
+        // A sequence that can match empty lets whatever follows it start the match: its
+        // set is then every byte (conservative).
+        p.first = raw
+            .iter()
+            .map(|&(set, nullable)| if nullable { [u64::MAX; 4] } else { set })
             .collect();
         for q in 0..p.seqs.len() {
             for i in 0..p.seqs[q].len() {
                 if let Node::ClassRep { .. } = p.seqs[q][i] {
-                    let set = p.first_set(q as u32, i + 1);
+                    let set = p.first_set(q as u32, i + 1, &raw);
                     if set.iter().any(|&w| w != u64::MAX) {
                         p.follow.push(set);
                         if let Node::ClassRep { follow, .. } = &mut p.seqs[q][i] {
@@ -312,19 +329,26 @@ impl Prog {
         }
         p.max_len = p.seq_max(0, 0);
         for a in 0..p.alts.len() {
-            let mut offsets = Vec::with_capacity(257);
-            let mut list = Vec::new();
-            for b in 0..=255u8 {
-                offsets.push(list.len() as u32);
-                let hay = [b];
-                list.extend(
-                    p.alts[a]
-                        .branches
-                        .iter()
-                        .filter(|&&q| p.may_start(q, &hay, 0)),
-                );
+            // Per byte, the branches (in order) whose first-byte set holds it.
+            let mut count = [0u32; 256];
+            for &q in p.alts[a].branches.iter() {
+                for_each_bit(&p.first[q as usize], |b| count[b] += 1);
             }
-            offsets.push(list.len() as u32);
+            let mut offsets = Vec::with_capacity(257);
+            let mut total = 0u32;
+            for c in count {
+                offsets.push(total);
+                total += c;
+            }
+            offsets.push(total);
+            let mut fill: Vec<u32> = offsets[..256].to_vec();
+            let mut list = vec![0u32; total as usize];
+            for &q in p.alts[a].branches.iter() {
+                for_each_bit(&p.first[q as usize], |b| {
+                    list[fill[b] as usize] = q;
+                    fill[b] += 1;
+                });
+            }
             p.alts[a].offsets = offsets.into_boxed_slice();
             p.alts[a].list = list.into_boxed_slice();
         }
@@ -333,18 +357,12 @@ impl Prog {
 
     /// The bytes a match of `seqs[seq][idx..]` can start with, as a bitmap (every byte
     /// when it can match empty).
-    fn first_set(&self, seq: u32, idx: usize) -> [u64; 4] {
-        let mut first = [false; 256];
-        if self.first_of(seq, idx, &mut first, 0) {
-            first = [true; 256];
+    fn first_set(&self, seq: u32, idx: usize, raw: &[([u64; 4], bool)]) -> [u64; 4] {
+        let mut set = [0u64; 4];
+        if self.first_of(seq, idx, &mut set, raw) {
+            set = [u64::MAX; 4];
         }
-        let mut bits = [0u64; 4];
-        for (b, &f) in first.iter().enumerate() {
-            if f {
-                bits[b / 64] |= 1 << (b % 64);
-            }
-        }
-        bits
+        set
     }
 
     /// The longest match of `seqs[seq]`, in bytes (saturating: `usize::MAX` is unbounded).
@@ -412,7 +430,7 @@ impl Prog {
                     if s > e {
                         continue;
                     }
-                    let (lo, hi) = ('\u{E000}', '\u{E005}');
+                    let (lo, hi) = SENTINEL_SPAN;
                     if e < lo || s > hi {
                         ranges.push((s, e));
                     } else {
@@ -420,7 +438,7 @@ impl Prog {
                             ranges.push((s, '\u{D7FF}'));
                         }
                         if e > hi {
-                            ranges.push(('\u{E006}', e));
+                            ranges.push(('\u{E030}', e));
                         }
                     }
                 }
@@ -436,6 +454,7 @@ impl Prog {
                     ranges: ranges.into_boxed_slice(),
                     sets,
                     bytes: false,
+                    start: [0; 4],
                 }
             }
             HirClass::Bytes(bc) => {
@@ -454,9 +473,16 @@ impl Prog {
                     ranges: ranges.into_boxed_slice(),
                     sets: 0,
                     bytes: true,
+                    start: [0; 4],
                 }
             }
         };
+        let mut class = class;
+        for b in 0..=255u8 {
+            if class.may_start(b) {
+                class.start[(b / 64) as usize] |= 1 << (b % 64);
+            }
+        }
         self.classes.push(class);
         (self.classes.len() - 1) as u32
     }
@@ -538,26 +564,29 @@ impl Prog {
     }
 
     /// Add the bytes a match of `seqs[seq][idx..]` can start with to `set`. Returns true
-    /// when that rest can match empty (so what follows it can start the match too).
-    fn first_of(&self, seq: u32, idx: usize, set: &mut [bool; 256], depth: u32) -> bool {
-        if depth > 64 {
-            *set = [true; 256];
-            return false;
-        }
+    /// when that rest can match empty (so what follows it can start the match too). Uses
+    /// `raw`, the sets of the sequences already done (a sequence's parts are numbered
+    /// before it).
+    fn first_of(&self, seq: u32, idx: usize, set: &mut [u64; 4], raw: &[([u64; 4], bool)]) -> bool {
+        let or = |set: &mut [u64; 4], other: &[u64; 4]| {
+            for (a, b) in set.iter_mut().zip(other) {
+                *a |= b;
+            }
+        };
         for node in &self.seqs[seq as usize][idx..] {
             match node {
                 Node::Lit(l) => {
                     if let Some(&b) = l.first() {
-                        set[b as usize] = true;
+                        set[(b / 64) as usize] |= 1 << (b % 64);
                         return false;
                     }
                 }
                 Node::Class(c) => {
-                    self.class_first(*c, set);
+                    or(set, &self.classes[*c as usize].start);
                     return false;
                 }
                 Node::ClassRep { class, min, .. } => {
-                    self.class_first(*class, set);
+                    or(set, &self.classes[*class as usize].start);
                     if *min > 0 {
                         return false;
                     }
@@ -565,34 +594,42 @@ impl Prog {
                 Node::Look(_) => {}
                 Node::Alt(a) => {
                     let mut nullable = false;
-                    for &a in self.alts[*a as usize].branches.iter() {
-                        nullable |= self.first_of(a, 0, set, depth + 1);
+                    for &b in self.alts[*a as usize].branches.iter() {
+                        let Some((bs, n)) = raw.get(b as usize) else {
+                            *set = [u64::MAX; 4];
+                            return false;
+                        };
+                        or(set, bs);
+                        nullable |= n;
                     }
                     if !nullable {
                         return false;
                     }
                 }
-                Node::Group { seq } => {
-                    if !self.first_of(*seq, 0, set, depth + 1) {
+                Node::Group { seq: g } | Node::Rep { seq: g, min: 0, .. } => {
+                    let Some((bs, n)) = raw.get(*g as usize) else {
+                        *set = [u64::MAX; 4];
+                        return false;
+                    };
+                    or(set, bs);
+                    let nullable = *n || matches!(node, Node::Rep { .. });
+                    if !nullable {
                         return false;
                     }
                 }
-                Node::Rep { seq, min, .. } => {
-                    let nullable = self.first_of(*seq, 0, set, depth + 1);
-                    if *min > 0 && !nullable {
+                Node::Rep { seq: g, .. } => {
+                    let Some((bs, n)) = raw.get(*g as usize) else {
+                        *set = [u64::MAX; 4];
+                        return false;
+                    };
+                    or(set, bs);
+                    if !n {
                         return false;
                     }
                 }
             }
         }
         true
-    }
-
-    fn class_first(&self, c: u32, set: &mut [bool; 256]) {
-        let class = &self.classes[c as usize];
-        for (b, s) in set.iter_mut().enumerate() {
-            *s |= class.may_start(b as u8);
-        }
     }
 
     /// Can a match of `seqs[seq]` start with the byte at `pos`? (At the end of the text:
@@ -667,6 +704,18 @@ impl Prog {
             }
         }
         Ok(())
+    }
+}
+
+/// Call `f` with every byte whose bit is set.
+fn for_each_bit(set: &[u64; 4], mut f: impl FnMut(usize)) {
+    for (w, &word) in set.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            f(w * 64 + b);
+            bits &= bits - 1;
+        }
     }
 }
 

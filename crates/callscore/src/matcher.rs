@@ -114,6 +114,9 @@ pub struct PhraseBook {
     filters: Vec<Vec<Vec<u32>>>,
     /// Speech patterns without a usable anchor: run over the whole text.
     always: Vec<usize>,
+    /// For each pattern, true when its trigger literals are prefixes of its matches (a
+    /// match starts at a trigger hit).
+    prefix: Vec<bool>,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -191,6 +194,7 @@ impl BookBuilder {
         let mut filters = vec![Vec::new(); self.pats.len()];
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
+        let mut prefix = vec![false; self.pats.len()];
         for pi in 0..self.pats.len() {
             let src = &self.sources[pi];
             let hir = regex_syntax::ParserBuilder::new()
@@ -206,13 +210,29 @@ impl BookBuilder {
                 Anchors::Never => {}
                 Anchors::None => always.push(pi),
                 Anchors::Groups(mut groups) => {
-                    // The rarest-looking group triggers; the others filter.
+                    // The rarest-looking group triggers; the others filter. Better still,
+                    // when every match starts with one of a few longer literals (`thank
+                    // you`, `you'll get`): those trigger, and a hit is where a match starts.
                     let best = (0..groups.len())
                         .max_by_key(|&g| quality(&groups[g]))
                         .unwrap_or(0);
-                    let trigger = groups.swap_remove(best);
-                    for (lit, initial) in trigger {
-                        trig.push((lit_id(lit), pi as u32, initial));
+                    let best_len = groups[best].iter().map(|l| l.0.len()).min().unwrap_or(0);
+                    let prefixes = match (&hir, exact[pi]) {
+                        (Some(h), false) => prefix_literals(h).filter(|(lits, _)| {
+                            lits.iter().map(Vec::len).min().unwrap_or(0) > best_len
+                        }),
+                        _ => None,
+                    };
+                    if let Some((lits, initial)) = prefixes {
+                        prefix[pi] = true;
+                        for lit in lits {
+                            trig.push((lit_id(lit), pi as u32, initial));
+                        }
+                    } else {
+                        let trigger = groups.swap_remove(best);
+                        for (lit, initial) in trigger {
+                            trig.push((lit_id(lit), pi as u32, initial));
+                        }
                     }
                     // Common or short literals are everywhere: as filters they cost more scanning
                     // than they save.
@@ -261,8 +281,42 @@ impl BookBuilder {
             exact_lists,
             filters,
             always,
+            prefix,
         })
     }
+}
+
+/// The literals every match of `hir` starts with, when there are a few of them and all
+/// are long enough to be rare, and whether they always start a word.
+fn prefix_literals(hir: &Hir) -> Option<(Vec<Vec<u8>>, bool)> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::Look;
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_class(4)
+        .limit_literal_len(24)
+        .limit_total(12)
+        .extract(hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < 4) {
+        return None;
+    }
+    // A match starts at a word boundary when the pattern opens with one.
+    let first = match hir.kind() {
+        HirKind::Concat(parts) => parts.first(),
+        _ => Some(hir),
+    };
+    let initial = first.is_some_and(|f| match f.kind() {
+        HirKind::Look(Look::WordStartHalfAscii | Look::WordStartAscii) => true,
+        HirKind::Look(Look::WordAscii) => lits
+            .iter()
+            .all(|l| l.as_bytes().first().is_some_and(|&b| is_word_byte(b))),
+        _ => false,
+    });
+    Some((
+        lits.iter().map(|l| l.as_bytes().to_vec()).collect(),
+        initial,
+    ))
 }
 
 /// True when a pattern is exactly `\b{start-half}LITERAL\b{end-half}` (ASCII boundaries).
@@ -617,7 +671,11 @@ impl PhraseBook {
             let mark = out.len();
             let turn = folded.turn_at(base);
             let t = &turns[turn];
-            let from = hits.0.saturating_sub(prog.max_len());
+            let from = if self.prefix[p] {
+                hits.0
+            } else {
+                hits.0.saturating_sub(prog.max_len())
+            };
             let r = prog.find_iter(hay.as_bytes(), from, hits.1, |m| {
                 let ok = !pat.has_name
                     || m.name.is_none_or(|(s, e)| {
