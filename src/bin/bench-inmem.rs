@@ -5,6 +5,10 @@
 
 use std::time::Instant;
 
+/// The allocator the `callscore` command and the Python module use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rayon::prelude::*;
 
 fn main() {

@@ -565,7 +565,7 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
         ..Stats::default()
     };
     for (i, turn) in t.turns.iter().enumerate() {
-        let words = f.turn(i).unicode_words().count();
+        let words = count_words(f.turn(i));
         if turn.role == Role::Agent {
             s.agent_turns += 1;
             s.agent_words += words;
@@ -624,6 +624,56 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
         customer: wpm(s.customer_words, talk.customer),
     });
     s
+}
+
+/// The number of words in `text`, as `unicode_words` counts them (Unicode word
+/// boundaries, UAX #29), with a fast path for ASCII text.
+fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return text.unicode_words().count();
+    }
+    // UAX #29 restricted to ASCII: letters, digits and `_` join with each other; `:`
+    // joins two letters, `,` and `;` two digits, `.` and `'` either; anything else
+    // breaks. A segment counts when it holds a letter or digit.
+    let b = text.as_bytes();
+    let class = |x: u8| match x {
+        b'a'..=b'z' | b'A'..=b'Z' => 1u8,
+        b'0'..=b'9' => 2,
+        b'_' => 3,
+        _ => 0,
+    };
+    let (mut count, mut in_word, mut alnum) = (0, false, false);
+    for i in 0..b.len() {
+        let c = class(b[i]);
+        if c == 0 {
+            if in_word && i + 1 < b.len() {
+                let (p, n) = (class(b[i - 1]), class(b[i + 1]));
+                let joins = match b[i] {
+                    b':' => p == 1 && n == 1,
+                    b'.' | b'\'' => p == n && (p == 1 || p == 2),
+                    b',' | b';' => p == 2 && n == 2,
+                    _ => false,
+                };
+                if joins {
+                    continue;
+                }
+            }
+            if in_word && alnum {
+                count += 1;
+            }
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            in_word = true;
+            alnum = false;
+        }
+        alnum |= c != 3;
+    }
+    if in_word && alnum {
+        count += 1;
+    }
+    count
 }
 
 fn char_offset(text: &str, byte: usize) -> usize {
@@ -688,6 +738,26 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_word_count_agrees_with_unicode_words() {
+        let alphabet = b"ab1_ .',;:-!?x9";
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..50_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 12) as usize;
+            let mut st = state;
+            let text: String = (0..len)
+                .map(|_| {
+                    st = st.rotate_left(5) ^ 0x9E37_79B9;
+                    alphabet[(st % alphabet.len() as u64) as usize] as char
+                })
+                .collect();
+            assert_eq!(count_words(&text), text.unicode_words().count(), "{text:?}");
+        }
+    }
 
     #[test]
     fn builtin_data_compiles() {
