@@ -890,6 +890,7 @@ fn score_many<'py>(
     let rs = ruleset(rules)?;
     let pool = match threads {
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
+        Some(1) => None,
         Some(n) => Some(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -915,18 +916,17 @@ fn score_many<'py>(
     const CHUNK: usize = 512;
     for (c, chunk) in owned.chunks(CHUNK).enumerate() {
         let offset = c * CHUNK;
-        let work = || -> Vec<callscore::Result<(callscore::Report, callscore::Transcript)>> {
-            chunk
-                .par_iter()
-                .enumerate()
-                .map(|(k, text)| {
-                    let mut o = base.clone();
-                    o.source = srcs[offset + k].clone();
-                    rs.score_with_transcript(text, &o)
-                })
-                .collect()
+        let one = |(k, text): (usize, &String)| {
+            let mut o = base.clone();
+            o.source = srcs[offset + k].clone();
+            rs.score_with_transcript(text, &o)
         };
+        let work = || -> Vec<callscore::Result<(callscore::Report, callscore::Transcript)>> {
+            chunk.par_iter().enumerate().map(one).collect()
+        };
+        // One thread: score right here, with no pool to hand the work to and back.
         let results = py.detach(|| match &pool {
+            _ if threads == Some(1) => chunk.iter().enumerate().map(one).collect(),
             Some(p) => p.install(work),
             None => work(),
         });

@@ -91,15 +91,22 @@ pub fn fold_into(text: &str, buf: &mut String, map: &mut Vec<u32>) {
     *buf = into_string(out);
 }
 
-/// Bytes that the ASCII fast path copies as they are (lower-cased): everything but white
-/// space, control characters and the annotation openers `[`, `(` and `*`.
-const PLAIN: [bool; 128] = {
-    let mut t = [false; 128];
+/// Byte classes of the ASCII fast path: `PLAIN` bytes are copied as they are
+/// (lower-cased): everything but white space, control characters, the annotation
+/// openers `[`, `(` and `*`, and non-ASCII bytes.
+const PLAIN: u8 = 1;
+/// A space, copied when it sits between two plain bytes.
+const SPACE: u8 = 2;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0x21;
     while b < 0x7F {
-        t[b] = !matches!(b as u8, b'[' | b'(' | b'*');
+        if !matches!(b as u8, b'[' | b'(' | b'*') {
+            t[b] = PLAIN;
+        }
         b += 1;
     }
+    t[b' ' as usize] = SPACE;
     t
 };
 
@@ -125,17 +132,20 @@ fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
     let mut i = 0usize;
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 && PLAIN[b as usize] {
+        if CLASS[b as usize] == PLAIN {
             // A run of plain bytes, single spaces between them included.
-            let plain = |k: usize| bytes.get(k).is_some_and(|&x| x < 0x80 && PLAIN[x as usize]);
             let mut j = i + 1;
-            loop {
-                if plain(j) {
-                    j += 1;
-                } else if bytes.get(j) == Some(&b' ') && plain(j + 1) {
-                    j += 2;
-                } else {
-                    break;
+            while j < bytes.len() {
+                match CLASS[bytes[j] as usize] {
+                    PLAIN => j += 1,
+                    SPACE
+                        if bytes
+                            .get(j + 1)
+                            .is_some_and(|&x| CLASS[x as usize] == PLAIN) =>
+                    {
+                        j += 2
+                    }
+                    _ => break,
                 }
             }
             if pending_space && out.len() > turn_start {
@@ -143,13 +153,11 @@ fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
                 map.push(i as u32);
             }
             pending_space = false;
-            let at = map.len();
-            out.extend(bytes[i..j].iter().map(u8::to_ascii_lowercase));
-            map.extend(i as u32..j as u32);
+            let at = out.len();
+            out.extend_from_slice(&bytes[i..j]);
+            out[at..].make_ascii_lowercase();
             // A space maps to the character after it, as a collapsed run of space does.
-            for (k, _) in bytes[i..j].iter().enumerate().filter(|(_, &x)| x == b' ') {
-                map[at + k] += 1;
-            }
+            map.extend((i..j).map(|k| k as u32 + u32::from(bytes[k] == b' ')));
             i = j;
             continue;
         }

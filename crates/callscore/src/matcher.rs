@@ -101,6 +101,8 @@ pub struct PhraseError {
 /// All phrase lists of a ruleset, compiled.
 #[derive(Debug, Clone)]
 pub struct PhraseBook {
+    /// Unique among the books of this process (keys per-book memos).
+    id: u64,
     lists: Vec<PhraseList>,
     pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns.
@@ -273,7 +275,9 @@ impl BookBuilder {
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
             )
         };
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(PhraseBook {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             lists: self.lists,
             pats: self.pats,
             ac,
@@ -530,6 +534,11 @@ impl PhraseBook {
         v.sort();
         v.dedup();
         v
+    }
+
+    /// This book's process-unique id.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The lists, in the order they were added.

@@ -27,6 +27,40 @@ fn same(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim()) || a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
+/// Whether a speaker name reads as an agent's (`Agent`, `Rep`...) and as a customer's
+/// (`Customer`, `Caller`...). Remembered per thread and phrase book, since the same few
+/// names head every transcript of a batch.
+fn name_kind(book: &PhraseBook, lists: &RoleLists, speaker: &str) -> (bool, bool) {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static SEEN: RefCell<HashMap<(u64, String), (bool, bool)>> = RefCell::new(HashMap::new());
+    }
+    let compute = || {
+        let f = fold_str(speaker);
+        (
+            book.is_match(lists.agent_names, &f),
+            book.is_match(lists.customer_names, &f),
+        )
+    };
+    if speaker.len() > 64 {
+        return compute();
+    }
+    let key = (book.id(), speaker.to_string());
+    if let Some(k) = SEEN.with(|m| m.borrow().get(&key).copied()) {
+        return k;
+    }
+    let k = compute();
+    SEEN.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= 1024 {
+            m.clear();
+        }
+        m.insert(key, k);
+    });
+    k
+}
+
 /// Assign roles to every turn and record who the agent is.
 pub(crate) fn assign(
     t: &mut Transcript,
@@ -85,17 +119,14 @@ pub(crate) fn assign(
         }
         (c, AgentBy::Header)
     } else {
-        let folded: Vec<String> = speakers.iter().map(|s| fold_str(s)).collect();
+        let kinds: Vec<(bool, bool)> = speakers.iter().map(|s| name_kind(book, lists, s)).collect();
         let named: Vec<String> = speakers
             .iter()
-            .zip(&folded)
-            .filter(|(_, f)| book.is_match(lists.agent_names, f))
+            .zip(&kinds)
+            .filter(|(_, k)| k.0)
             .map(|(s, _)| s.clone())
             .collect();
-        let customers: Vec<bool> = folded
-            .iter()
-            .map(|f| book.is_match(lists.customer_names, f))
-            .collect();
+        let customers: Vec<bool> = kinds.iter().map(|k| k.1).collect();
         if !named.is_empty() {
             (named, AgentBy::Name)
         } else if customers.iter().any(|&c| c) && customers.iter().any(|&c| !c) {
@@ -110,9 +141,8 @@ pub(crate) fn assign(
             (vec![infer(t, &speakers, lists, hits)], AgentBy::Inference)
         }
     };
-    let agents: std::collections::HashSet<&str> = chosen.iter().map(String::as_str).collect();
     for turn in &mut t.turns {
-        turn.role = if agents.contains(turn.speaker.as_str()) {
+        turn.role = if chosen.contains(&turn.speaker) {
             Role::Agent
         } else {
             Role::Customer

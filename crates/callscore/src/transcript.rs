@@ -54,6 +54,8 @@ pub struct Turn {
     /// End time in seconds, where the source gives one.
     pub end: Option<f64>,
     /// Where each source line's text starts in `text` (for line numbers of evidence).
+    /// The text reader leaves it empty for a turn of one line (then `line` and `start`
+    /// say it all).
     #[serde(skip)]
     pub segments: Vec<Segment>,
 }

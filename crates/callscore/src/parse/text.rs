@@ -82,12 +82,8 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
                         line: line_no,
                         start: time,
                         end: None,
-                        segments: vec![Segment {
-                            offset: 0,
-                            line: line_no,
-                            start: time,
-                            end: None,
-                        }],
+                        // A one-line turn needs no segments (see `append`).
+                        segments: Vec::new(),
                     });
                     open = true;
                 }
@@ -137,6 +133,15 @@ fn append(t: &mut Turn, text: &str, line: usize, time: Option<f64>) {
     }
     if !t.text.is_empty() {
         t.text.push(' ');
+    }
+    if t.segments.is_empty() {
+        // The turn's first line, left out while it was the only one.
+        t.segments.push(Segment {
+            offset: 0,
+            line: t.line,
+            start: t.start,
+            end: None,
+        });
     }
     t.segments.push(Segment {
         offset: t.text.len(),
