@@ -314,10 +314,38 @@ impl Prog {
             .iter()
             .map(|&(set, nullable)| if nullable { [u64::MAX; 4] } else { set })
             .collect();
+        // What can follow the end of each sequence, through the sequences it sits in:
+        // parents before their parts (the root first, then by falling number).
+        let mut end_follow = vec![[u64::MAX; 4]; p.seqs.len()];
+        for q in std::iter::once(0).chain((1..p.seqs.len()).rev()) {
+            for i in 0..p.seqs[q].len() {
+                let after = p.follow_of(q as u32, i + 1, &raw, &end_follow);
+                let subs: Vec<(u32, bool)> = match &p.seqs[q][i] {
+                    Node::Alt(a) => p.alts[*a as usize]
+                        .branches
+                        .iter()
+                        .map(|&b| (b, false))
+                        .collect(),
+                    Node::Group { seq } => vec![(*seq, false)],
+                    Node::Rep { seq, .. } => vec![(*seq, true)],
+                    _ => Vec::new(),
+                };
+                for (g, rep) in subs {
+                    let mut f = after;
+                    if rep {
+                        // Another iteration may follow an iteration.
+                        for (a, b) in f.iter_mut().zip(&raw[g as usize].0) {
+                            *a |= b;
+                        }
+                    }
+                    end_follow[g as usize] = f;
+                }
+            }
+        }
         for q in 0..p.seqs.len() {
             for i in 0..p.seqs[q].len() {
                 if let Node::ClassRep { .. } = p.seqs[q][i] {
-                    let set = p.first_set(q as u32, i + 1, &raw);
+                    let set = p.follow_of(q as u32, i + 1, &raw, &end_follow);
                     if set.iter().any(|&w| w != u64::MAX) {
                         p.follow.push(set);
                         if let Node::ClassRep { follow, .. } = &mut p.seqs[q][i] {
@@ -355,12 +383,21 @@ impl Prog {
         Some(p)
     }
 
-    /// The bytes a match of `seqs[seq][idx..]` can start with, as a bitmap (every byte
-    /// when it can match empty).
-    fn first_set(&self, seq: u32, idx: usize, raw: &[([u64; 4], bool)]) -> [u64; 4] {
+    /// The bytes that can come next at `seqs[seq][idx]`: the first bytes of the rest of
+    /// the sequence and, when that rest can match empty, of what follows the sequence
+    /// (`end_follow`); every byte when the match can end there.
+    fn follow_of(
+        &self,
+        seq: u32,
+        idx: usize,
+        raw: &[([u64; 4], bool)],
+        end_follow: &[[u64; 4]],
+    ) -> [u64; 4] {
         let mut set = [0u64; 4];
         if self.first_of(seq, idx, &mut set, raw) {
-            set = [u64::MAX; 4];
+            for (a, b) in set.iter_mut().zip(&end_follow[seq as usize]) {
+                *a |= b;
+            }
         }
         set
     }
@@ -927,11 +964,17 @@ impl State<'_> {
             count: count.saturating_add(1),
             next: k,
         };
+        // Another iteration only where one can start.
+        let can_more = count < *max && p.may_start(*sub, self.hay, pos);
         self.depth += 1;
         let r = if count < *min {
-            self.seq(p, *sub, 0, pos, Some(&more))
+            if can_more {
+                self.seq(p, *sub, 0, pos, Some(&more))
+            } else {
+                Ok(None)
+            }
         } else if *greedy {
-            match if count < *max {
+            match if can_more {
                 self.seq(p, *sub, 0, pos, Some(&more))?
             } else {
                 None
@@ -942,7 +985,7 @@ impl State<'_> {
         } else {
             match self.cont(p, pos, Some(&after))? {
                 Some(f) => Ok(Some(f)),
-                None if count < *max => self.seq(p, *sub, 0, pos, Some(&more)),
+                None if can_more => self.seq(p, *sub, 0, pos, Some(&more)),
                 None => Ok(None),
             }
         };
