@@ -792,7 +792,12 @@ fn name_ok(folded: &Folded, turn: &Turn, at: usize, word: &str) -> bool {
     }
     // In a transcript written with capitals, a name is capitalised.
     let text = &turn.text;
-    let cased = text.chars().any(char::is_uppercase) && text.chars().any(char::is_lowercase);
+    let cased = if text.is_ascii() {
+        let b = text.as_bytes();
+        b.iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase)
+    } else {
+        text.chars().any(char::is_uppercase) && text.chars().any(char::is_lowercase)
+    };
     if !cased {
         return true;
     }

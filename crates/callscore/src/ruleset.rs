@@ -635,13 +635,22 @@ fn count_words(text: &str) -> usize {
     // UAX #29 restricted to ASCII: letters, digits and `_` join with each other; `:`
     // joins two letters, `,` and `;` two digits, `.` and `'` either; anything else
     // breaks. A segment counts when it holds a letter or digit.
-    let b = text.as_bytes();
-    let class = |x: u8| match x {
-        b'a'..=b'z' | b'A'..=b'Z' => 1u8,
-        b'0'..=b'9' => 2,
-        b'_' => 3,
-        _ => 0,
+    const CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = match b as u8 {
+                b'a'..=b'z' | b'A'..=b'Z' => 1,
+                b'0'..=b'9' => 2,
+                b'_' => 3,
+                _ => 0,
+            };
+            b += 1;
+        }
+        t
     };
+    let b = text.as_bytes();
+    let class = |x: u8| CLASS[x as usize];
     let (mut count, mut in_word, mut alnum) = (0, false, false);
     for i in 0..b.len() {
         let c = class(b[i]);
