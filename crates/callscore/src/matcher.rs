@@ -119,6 +119,8 @@ pub struct PhraseBook {
     /// For each pattern, true when its trigger literals are prefixes of its matches (a
     /// match starts at a trigger hit).
     prefix: Vec<bool>,
+    /// For each pattern, the other lists that have the same pattern (searched once).
+    also: Vec<Vec<usize>>,
 }
 
 /// Builder for a [`PhraseBook`].
@@ -197,16 +199,30 @@ impl BookBuilder {
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
         let mut prefix = vec![false; self.pats.len()];
+        // A phrase in several lists (`i'm {name}`...) is searched once; its hits go to
+        // every list that has it.
+        let mut canon: HashMap<String, usize> = HashMap::new();
+        let mut also: Vec<Vec<usize>> = vec![Vec::new(); self.pats.len()];
         for pi in 0..self.pats.len() {
             let src = &self.sources[pi];
+            let speech = !self.lists[self.pats[pi].list].events;
+            if let Some(&c) = canon.get(src).filter(|_| speech) {
+                self.pats[pi].prog = self.pats[c].prog.clone();
+                let list = self.pats[pi].list;
+                if list != self.pats[c].list && !also[c].contains(&list) {
+                    also[c].push(list);
+                }
+                continue;
+            }
             let hir = regex_syntax::ParserBuilder::new()
                 .build()
                 .parse(&crate::backtrack::sentinel_classes(src).unwrap_or_else(|| src.clone()))
                 .ok();
             self.pats[pi].prog = hir.as_ref().and_then(crate::backtrack::Prog::new);
-            if self.lists[self.pats[pi].list].events {
+            if !speech {
                 continue;
             }
+            canon.insert(src.clone(), pi);
             exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
             match hir.as_ref().map_or(Anchors::None, groups_of) {
                 Anchors::Never => {}
@@ -258,7 +274,9 @@ impl BookBuilder {
         let mut exact_lists = vec![Vec::new(); literals.len()];
         for (l, p, initial) in trig {
             if exact[p as usize] {
-                exact_lists[l as usize].push(self.pats[p as usize].list as u32);
+                let lists = std::iter::once(self.pats[p as usize].list)
+                    .chain(also[p as usize].iter().copied());
+                exact_lists[l as usize].extend(lists.map(|x| x as u32));
             } else {
                 triggers[l as usize].push((p, initial));
             }
@@ -286,6 +304,7 @@ impl BookBuilder {
             filters,
             always,
             prefix,
+            also,
         })
     }
 }
@@ -639,11 +658,15 @@ impl PhraseBook {
                 continue;
             };
             let hits = (first_hit as usize - s, last_hit - s);
+            let mark = by_list[self.pats[p].list].len();
             self.run_at(p, folded, turns, s, &buf[s..e], hits, &mut by_list);
+            self.copy_also(p, mark, &mut by_list);
         }
         // 3. Patterns with no anchor run over the whole text.
         for &p in &self.always {
-            self.run(p, folded, turns, 0, buf, &mut by_list);
+            let mark = by_list[self.pats[p].list].len();
+            self.run_whole(p, folded, turns, &mut by_list);
+            self.copy_also(p, mark, &mut by_list);
         }
         for v in &mut by_list {
             if v.len() > 1 {
@@ -706,6 +729,51 @@ impl PhraseBook {
             }
         }
         self.run(p, folded, turns, base, hay, by_list);
+    }
+
+    /// Give the hits pattern `p` just found (from `mark` on in its list) to the other lists
+    /// that have the same pattern.
+    fn copy_also(&self, p: usize, mark: usize, by_list: &mut [Vec<Hit>]) {
+        let list = self.pats[p].list;
+        if self.also[p].is_empty() || by_list[list].len() == mark {
+            return;
+        }
+        let new = by_list[list][mark..].to_vec();
+        for &l in &self.also[p] {
+            by_list[l].extend_from_slice(&new);
+        }
+    }
+
+    /// Run pattern `p` over the whole folded buffer: with the backtracker when the pattern
+    /// has a program and the search stays in budget, else with the regex.
+    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], by_list: &mut [Vec<Hit>]) {
+        let pat = &self.pats[p];
+        let buf = folded.buf.as_str();
+        if let Some(prog) = &pat.prog {
+            let out = &mut by_list[pat.list];
+            let mark = out.len();
+            let r = prog.find_iter(buf.as_bytes(), 0, buf.len(), |m| {
+                let turn = folded.turn_at(m.start);
+                let ok = !pat.has_name
+                    || m.name.is_none_or(|(s, e)| {
+                        buf.get(s..e)
+                            .is_some_and(|w| name_ok(folded, &turns[turn], s, w))
+                    });
+                if ok {
+                    out.push(Hit {
+                        turn,
+                        start: m.start,
+                        end: m.end,
+                    });
+                }
+                true
+            });
+            match r {
+                Ok(()) => return,
+                Err(crate::backtrack::Budget) => out.truncate(mark),
+            }
+        }
+        self.run(p, folded, turns, 0, buf, by_list);
     }
 
     /// Run pattern `p`'s regex over `hay`, which starts at `base` in the folded buffer.
