@@ -726,11 +726,12 @@ impl Prog {
                 cap: None,
             };
             match st.seq(self, 0, 0, pos, None)? {
-                Some((end, cap)) if end > pos => {
+                Some(end) if end > pos => {
+                    // On success the state holds the `name` group's span, if it took part.
                     let more = emit(Match {
                         start: pos,
                         end,
-                        name: cap,
+                        name: st.cap,
                     });
                     if !more {
                         break;
@@ -792,7 +793,9 @@ enum Cont<'a> {
     },
 }
 
-type Found = Option<(usize, Option<(usize, usize)>)>;
+/// Where a successful match ends (small enough to come back in registers; the `name`
+/// group's span is in the state).
+type Found = Option<usize>;
 
 struct State<'h> {
     hay: &'h [u8],
@@ -913,7 +916,7 @@ impl State<'_> {
     /// Run a continuation.
     fn cont(&mut self, p: &Prog, pos: usize, k: Option<&Cont<'_>>) -> Result<Found, Budget> {
         match k {
-            None => Ok(Some((pos, self.cap))),
+            None => Ok(Some(pos)),
             Some(Cont::Resume { seq, idx, next }) => self.seq(p, *seq, *idx, pos, *next),
             Some(Cont::Close { start, next }) => {
                 let saved = self.cap;

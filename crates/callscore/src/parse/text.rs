@@ -38,7 +38,7 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
                 limit: limits.max_line_bytes,
             });
         }
-        let line = raw.trim();
+        let line = trim(raw);
         if line.is_empty() {
             continue;
         }
@@ -59,7 +59,7 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
             continue;
         }
         if let Some((speaker, speech)) = split_speaker(rest) {
-            let speech = speech.trim();
+            let speech = trim(speech);
             if let Some(inner) = event_text(speech) {
                 tr.events.push(Event {
                     index: tr.events.len(),
@@ -99,6 +99,17 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
         }
     }
     Ok(tr)
+}
+
+/// `str::trim`, without decoding when the ends are plain ASCII (every line of a typical
+/// transcript): Unicode white space is either ASCII or not ASCII at all.
+fn trim(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&c| c.is_ascii() && !c.is_ascii_whitespace());
+    if solid(s.as_bytes().first()) && solid(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// Split into lines on `\n`, `\r\n` or a lone `\r`.
