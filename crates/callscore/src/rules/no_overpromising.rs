@@ -73,6 +73,14 @@ impl Rule for NoOverpromising {
         let mut evidence = Vec::new();
         let mut first_reason = None;
         for i in ctx.agent_turns() {
+            // Every reason needs a third-party promise, a guarantee or a deadline: a turn
+            // with none of them has nothing to judge.
+            let candidate = [self.third_party, self.guarantee, self.deadline]
+                .iter()
+                .any(|&l| ctx.hits.in_turn(l, i).next().is_some());
+            if !candidate {
+                continue;
+            }
             for (s, e) in ctx.sentences(i) {
                 let any = |l: ListId| ctx.hits.overlapping(l, s, e).next().is_some();
                 if any(self.hedge) {
