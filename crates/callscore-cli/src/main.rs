@@ -293,18 +293,24 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
     if args.format == OutFormat::Json && many {
         w(&mut out, "[")?;
     }
-    let mut emit = |out: &mut io::BufWriter<io::StdoutLock>,
-                    r: Result<Report, Failure>|
-     -> Result<(), String> {
-        let text = match (&r, args.format) {
+    let format = args.format;
+    // What a result prints as: made on the worker threads, so that only writing is left
+    // to the main thread.
+    let render = |r: &Result<Report, Failure>| -> String {
+        match (r, format) {
             (Ok(rep), OutFormat::Text) => render::scorecard(rep, color),
             (Ok(rep), _) => rep.to_json(),
-            (Err(f), OutFormat::Text) => {
-                eprintln!("callscore: {}: {}", f.source, f.message);
-                String::new()
-            }
+            (Err(_), OutFormat::Text) => String::new(),
             (Err(f), _) => f.to_json(),
-        };
+        }
+    };
+    let mut emit = |out: &mut io::BufWriter<io::StdoutLock>,
+                    r: Result<Report, Failure>,
+                    text: String|
+     -> Result<(), String> {
+        if let (Err(f), OutFormat::Text) = (&r, format) {
+            eprintln!("callscore: {}: {}", f.source, f.message);
+        }
         match &r {
             Ok(rep) => below |= args.fail_under.is_some_and(|n| rep.score < n),
             Err(_) => n_fail += 1,
@@ -326,7 +332,9 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
         Ok(())
     };
     for f in failures_before {
-        emit(&mut out, Err(f))?;
+        let r = Err(f);
+        let text = render(&r);
+        emit(&mut out, r, text)?;
     }
     // A progress bar on a terminal for large batches; silent in pipes and CI.
     let bar = (io::stderr().is_terminal() && inputs.len() > PROGRESS_MIN).then(|| {
@@ -339,12 +347,16 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
         b
     });
     for chunk in inputs.chunks(CHUNK) {
-        let results: Vec<Result<Report, Failure>> = chunk
+        let results: Vec<(Result<Report, Failure>, String)> = chunk
             .par_iter()
-            .map(|input| score_one(ruleset, input, &opts))
+            .map(|input| {
+                let r = score_one(ruleset, input, &opts);
+                let text = render(&r);
+                (r, text)
+            })
             .collect();
-        for r in results {
-            emit(&mut out, r)?;
+        for (r, text) in results {
+            emit(&mut out, r, text)?;
         }
         out.flush()
             .map_err(|e| format!("cannot write output: {e}"))?;
