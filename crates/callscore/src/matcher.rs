@@ -581,7 +581,7 @@ impl PhraseBook {
         let buf = folded.buf.as_str();
         // 1. One scan for every anchor literal: which literals occur in which turn.
         // (turn, literal, starts a word, start offset)
-        let mut seen: Vec<(u32, u32, bool, u32)> = Vec::new();
+        let mut seen: Vec<(u32, u32, bool, u32)> = Vec::with_capacity(buf.len() / 8);
         if let Some(ac) = &self.ac {
             let mut turn = 0usize;
             for m in ac.find_overlapping_iter(buf) {
@@ -613,7 +613,7 @@ impl PhraseBook {
         // AC reports matches in order of their end, so `seen` is already grouped by turn:
         // only each turn's small group needs sorting.
         // (pattern, turn, start of a trigger hit)
-        let mut cand: Vec<(u32, u32, u32)> = Vec::new();
+        let mut cand: Vec<(u32, u32, u32)> = Vec::with_capacity(seen.len());
         let mut here: Vec<u32> = Vec::new();
         let mut k = 0;
         while k < seen.len() {
