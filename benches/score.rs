@@ -7,6 +7,10 @@
 
 use std::path::Path;
 
+/// The allocator the `callscore` command and the Python module use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use callscore::{Format, Limits, Ruleset, ScoreOptions};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 

@@ -2,6 +2,10 @@
 //! `cargo run --release --bin bench-pack [N_RULES]`.
 use std::time::Instant;
 
+/// The allocator the `callscore` command and the Python module use.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
