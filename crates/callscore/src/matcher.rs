@@ -3,14 +3,22 @@
 //! Each phrase compiles to a regex over folded text. From the regex's syntax tree we
 //! extract its *anchors*: a small set of literal strings at least one of which every match
 //! must contain (for `my name is` that is `name`; for `good (morning|afternoon)`, `good`).
-//! All anchors of all phrases go into one Aho-Corasick automaton, so scoring a transcript
-//! is one scan of its folded text (all turns, one per line) for every anchor at once. Only
-//! the phrases whose anchors occur are then run, and only on the turns where their anchors
-//! occur, so every match is attributed to its turn by offset. The few phrases with no
-//! usable anchor (e.g. `{number}`) run once over the whole text. Most phrases never occur
-//! in a given call, so the cost is close to one scan of the text whatever the number of
-//! rules (a `RegexSet` of the same phrases is slower here: its DFA must track every phrase
-//! at once, and phrases that begin with a name class keep it busy at every word).
+//! Better still, when every match starts with one of a few longer literals (`thank you`,
+//! `you'll get`), those are the anchors and a hit marks where a match starts. All anchors
+//! of all phrases go into one Aho-Corasick automaton, so scoring a transcript is one scan
+//! of its folded text (all turns, one per line) for every anchor at once. Only the phrases
+//! whose anchors occur are then run, and only on the turns where their anchors occur (and
+//! only from a little before the first anchor hit to the last), so every match is
+//! attributed to its turn by offset. The few phrases with no usable anchor (e.g.
+//! `{number}`) run once over the whole text. A phrase that several lists share is run once.
+//!
+//! Running a phrase means a small backtracker over its syntax tree
+//! (`backtrack.rs`), which gives exactly the regex's matches at a fraction of the
+//! cost on short turns; the regex itself runs only for syntax outside the backtracker's
+//! subset or a search over its step budget. Most phrases never occur in a given call, so
+//! the cost is close to one scan of the text whatever the number of rules (a `RegexSet` of
+//! the same phrases is slower here: its DFA must track every phrase at once, and phrases
+//! that begin with a name class keep it busy at every word).
 
 use std::collections::HashMap;
 
