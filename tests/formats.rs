@@ -25,7 +25,7 @@ fn score(name: &str, format: Format) -> Report {
 fn verdicts(r: &Report) -> Vec<(String, Status)> {
     r.findings
         .iter()
-        .map(|f| (f.rule.clone(), f.status))
+        .map(|f| (f.rule.to_string(), f.status))
         .collect()
 }
 

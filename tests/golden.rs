@@ -38,7 +38,8 @@ fn golden_examples_match_expected_json() {
         }
         // Rules outside the rubric table (none yet) must be n/a on these untimed examples.
         for f in &r.findings {
-            if exp["rules"].get(&f.rule).is_none() && f.status != callscore::Status::NotApplicable {
+            if exp["rules"].get(&*f.rule).is_none() && f.status != callscore::Status::NotApplicable
+            {
                 failures.push(format!("{name}: extra rule {} is not n/a", f.rule));
             }
         }

@@ -29,7 +29,7 @@ pub fn scorecard(r: &Report, color: bool) -> String {
         .findings
         .iter()
         .filter(|f| f.critical && f.status == Status::Fail)
-        .map(|f| f.rule.as_str())
+        .map(|f| &*f.rule)
         .collect();
     let _ = write!(
         o,

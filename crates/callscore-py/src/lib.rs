@@ -501,7 +501,7 @@ impl Report {
             .inner
             .findings
             .iter()
-            .position(|f| f.rule == rule)
+            .position(|f| &*f.rule == rule)
             .ok_or_else(|| PyValueError::new_err(format!("no rule {rule:?} in this report")))?;
         Ok(Finding {
             report: self.inner.clone(),

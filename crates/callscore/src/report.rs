@@ -56,8 +56,8 @@ pub struct Evidence {
 /// One rule's verdict with its evidence and coaching tip.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// The rule id.
-    pub rule: String,
+    /// The rule id (shared with the ruleset: a report does not copy it).
+    pub rule: std::sync::Arc<str>,
     /// The verdict.
     pub status: Status,
     /// The rule's weight.
@@ -66,8 +66,8 @@ pub struct Finding {
     pub critical: bool,
     /// What was found, in plain words.
     pub message: String,
-    /// The coaching tip.
-    pub tip: String,
+    /// The coaching tip (shared with the ruleset).
+    pub tip: std::sync::Arc<str>,
     /// The words behind the verdict.
     pub evidence: Vec<Evidence>,
     /// For `message-taking`: the details missing from the message (`name`, `number`, `company`).
@@ -148,7 +148,7 @@ impl Report {
 
     /// The finding of one rule.
     pub fn finding(&self, rule: &str) -> Option<&Finding> {
-        self.findings.iter().find(|f| f.rule == rule)
+        self.findings.iter().find(|f| &*f.rule == rule)
     }
 
     /// The failing findings.

@@ -53,6 +53,9 @@ pub struct RuleInfo {
 #[derive(Debug)]
 struct Entry {
     info: RuleInfo,
+    /// The id and tip as every report carries them: shared, not copied per report.
+    id: std::sync::Arc<str>,
+    tip: std::sync::Arc<str>,
     rule: Box<dyn Rule>,
 }
 
@@ -278,6 +281,8 @@ impl Ruleset {
                 .map(|l| (l.id.clone(), l.phrases.clone()))
                 .collect();
             entries.push(Entry {
+                id: info.id.as_str().into(),
+                tip: info.tip.as_str().into(),
                 info: RuleInfo { phrases, ..info },
                 rule,
             });
@@ -443,12 +448,12 @@ impl Ruleset {
                 Status::NotApplicable => {}
             }
             findings.push(Finding {
-                rule: e.info.id.clone(),
+                rule: e.id.clone(),
                 status: o.status,
                 weight: e.info.weight,
                 critical: e.info.critical,
                 message: o.message,
-                tip: e.info.tip.clone(),
+                tip: e.tip.clone(),
                 evidence: o.evidence.iter().map(|&s| evidence(&ctx, s)).collect(),
                 missing: o.missing,
             });
