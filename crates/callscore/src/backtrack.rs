@@ -268,6 +268,8 @@ pub struct Prog {
     follow: Vec<[u64; 4]>,
     /// The longest match, in bytes (`usize::MAX`: unbounded).
     max_len: usize,
+    /// The most spaces a match can hold (`usize::MAX`: unbounded).
+    max_spaces: usize,
 }
 
 /// A match: its span and, when the pattern has a `name` group that took part, the
@@ -293,6 +295,7 @@ impl Prog {
             first: Vec::new(),
             follow: Vec::new(),
             max_len: 0,
+            max_spaces: 0,
         };
         let mut root = Vec::new();
         p.flatten(hir, &mut root)?;
@@ -355,7 +358,8 @@ impl Prog {
                 }
             }
         }
-        p.max_len = p.seq_max(0, 0);
+        p.max_len = p.seq_max(0, 0, false);
+        p.max_spaces = p.seq_max(0, 0, true);
         for a in 0..p.alts.len() {
             // Per byte, the branches (in order) whose first-byte set holds it.
             let mut count = [0u32; 256];
@@ -402,21 +406,26 @@ impl Prog {
         set
     }
 
-    /// The longest match of `seqs[seq]`, in bytes (saturating: `usize::MAX` is unbounded).
-    fn seq_max(&self, seq: u32, depth: u32) -> usize {
+    /// The longest match of `seqs[seq]`, in bytes, or (with `spaces`) the most space
+    /// characters a match can hold (saturating: `usize::MAX` is unbounded).
+    fn seq_max(&self, seq: u32, depth: u32, spaces: bool) -> usize {
         if depth > 64 {
             return usize::MAX;
         }
         let class_len = |c: u32| {
             let c = &self.classes[c as usize];
-            if c.bytes || (c.ranges.is_empty() && c.sets == 0) {
+            if spaces {
+                usize::from(c.ascii >> b' ' & 1 == 1)
+            } else if c.bytes || (c.ranges.is_empty() && c.sets == 0) {
                 1
             } else {
                 4
             }
         };
         let times = |n: u32, each: usize| {
-            if n == u32::MAX {
+            if each == 0 {
+                0
+            } else if n == u32::MAX {
                 usize::MAX
             } else {
                 each.saturating_mul(n as usize)
@@ -425,6 +434,7 @@ impl Prog {
         self.seqs[seq as usize]
             .iter()
             .map(|node| match node {
+                Node::Lit(l) if spaces => l.iter().filter(|&&b| b == b' ').count(),
                 Node::Lit(l) => l.len(),
                 Node::Class(c) => class_len(*c),
                 Node::ClassRep { class, max, .. } => times(*max, class_len(*class)),
@@ -432,13 +442,20 @@ impl Prog {
                 Node::Alt(a) => self.alts[*a as usize]
                     .branches
                     .iter()
-                    .map(|&a| self.seq_max(a, depth + 1))
+                    .map(|&a| self.seq_max(a, depth + 1, spaces))
                     .max()
                     .unwrap_or(0),
-                Node::Group { seq } => self.seq_max(*seq, depth + 1),
-                Node::Rep { seq, max, .. } => times(*max, self.seq_max(*seq, depth + 1)),
+                Node::Group { seq } => self.seq_max(*seq, depth + 1, spaces),
+                Node::Rep { seq, max, .. } => times(*max, self.seq_max(*seq, depth + 1, spaces)),
             })
             .fold(0usize, usize::saturating_add)
+    }
+
+    /// The most spaces a match can hold (`usize::MAX` when unbounded). Folded text has
+    /// single spaces between words, so this bounds how many words before an anchor hit a
+    /// match can start.
+    pub fn max_spaces(&self) -> usize {
+        self.max_spaces
     }
 
     /// The longest match, in bytes (`usize::MAX` when unbounded).

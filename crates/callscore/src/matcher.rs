@@ -714,7 +714,10 @@ impl PhraseBook {
             let from = if self.prefix[p] {
                 hits.0
             } else {
-                hits.0.saturating_sub(prog.max_len())
+                // A match holds its anchor hit and at most `max_spaces` spaces before it.
+                let by_len = hits.0.saturating_sub(prog.max_len());
+                let by_words = after_spaces_before(hay.as_bytes(), hits.0, prog.max_spaces());
+                by_len.max(by_words)
             };
             let r = prog.find_iter(hay.as_bytes(), from, hits.1, |m| {
                 let ok = !pat.has_name
@@ -855,6 +858,24 @@ impl PhraseBook {
         }
         pat.re().find(text).map(|m| (m.start(), m.end()))
     }
+}
+
+/// The position just after the `n + 1`-th space before `at` (0 when there are fewer): no
+/// match that holds at most `n` spaces before `at` can start earlier.
+fn after_spaces_before(hay: &[u8], at: usize, n: usize) -> usize {
+    if n == usize::MAX {
+        return 0;
+    }
+    let mut seen = 0usize;
+    for i in (0..at.min(hay.len())).rev() {
+        if hay[i] == b' ' {
+            seen += 1;
+            if seen > n {
+                return i + 1;
+            }
+        }
+    }
+    0
 }
 
 /// Is the word at folded offset `at` plausibly a person's or organisation's name?
@@ -1033,6 +1054,70 @@ mod tests {
             matched > 2000 && named > 100,
             "{matched} matching pairs, {named} names"
         );
+    }
+
+    /// The whole candidate machinery (anchors, prefix anchors, filters, search windows,
+    /// shared phrases, the backtracker) finds exactly what running every phrase's regex on
+    /// every turn finds.
+    #[test]
+    fn phrase_pass_equals_every_regex_on_every_turn() {
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        let texts = random_texts(b, 1200);
+        let mut found = 0;
+        for chunk in texts.chunks(6) {
+            let turns: Vec<Turn> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Turn {
+                    index: i,
+                    speaker: if i % 2 == 0 { "A" } else { "B" }.into(),
+                    role: Default::default(),
+                    // Capitalised names, so that the name check has work to do.
+                    text: t.replace("sarah", "Sarah").replace("émile", "Émile"),
+                    line: i + 1,
+                    start: None,
+                    end: None,
+                    segments: vec![],
+                })
+                .collect();
+            let folded = Folded::new(&turns);
+            let fast = b.find(&folded, &turns);
+            let mut naive: Vec<Vec<Hit>> = vec![Vec::new(); b.lists.len()];
+            for (p, pat) in b.pats.iter().enumerate() {
+                if b.lists[pat.list].events {
+                    continue;
+                }
+                for &(s, e) in &folded.spans {
+                    b.run(p, &folded, &turns, s, &folded.buf[s..e], &mut naive);
+                }
+            }
+            for (l, v) in naive.iter_mut().enumerate() {
+                v.sort_by_key(|h| (h.start, h.end));
+                v.dedup();
+                found += v.len();
+                assert_eq!(
+                    fast.of(ListId(l)),
+                    &v[..],
+                    "list {} on {chunk:?}",
+                    b.lists[l].id
+                );
+            }
+        }
+        assert!(
+            found > 3000,
+            "{found} hits: the texts should exercise the lists"
+        );
+    }
+
+    #[test]
+    fn spaces_bound_where_a_match_can_start() {
+        let hay = b"one two three four";
+        assert_eq!(after_spaces_before(hay, 14, 0), 14);
+        assert_eq!(after_spaces_before(hay, 14, 1), 8);
+        assert_eq!(after_spaces_before(hay, 14, 2), 4);
+        assert_eq!(after_spaces_before(hay, 14, 3), 0);
+        assert_eq!(after_spaces_before(hay, 14, usize::MAX), 0);
     }
 
     #[test]
