@@ -25,8 +25,12 @@ use std::sync::OnceLock;
 
 use regex_syntax::hir::{Class as HirClass, Hir, HirKind, Look as HirLook};
 
-/// The most steps one search may take before it gives up to the regex.
-const STEP_BUDGET: u32 = 20_000;
+/// The steps a search may take before it gives up to the regex: this many, plus
+/// [`STEPS_PER_BYTE`] for each byte of the range it searches (so the backtracker is never
+/// much slower than the regex's linear scan, whatever the pattern and the text).
+const STEP_BUDGET: u64 = 20_000;
+/// See [`STEP_BUDGET`].
+const STEPS_PER_BYTE: u64 = 32;
 /// The deepest recursion one search may use before it gives up to the regex.
 const DEPTH_BUDGET: u32 = 400;
 
@@ -726,6 +730,9 @@ impl Prog {
             Some(Node::Look(l)) => Some(*l),
             _ => None,
         };
+        // One budget for the whole search, shared by every start position.
+        let budget = STEP_BUDGET + STEPS_PER_BYTE * (last.saturating_sub(from) as u64 + 1);
+        let mut used = 0u64;
         while pos <= last {
             if !self.may_start(0, hay, pos) || lead.is_some_and(|l| !l.holds(hay, pos)) {
                 pos += 1;
@@ -738,11 +745,14 @@ impl Prog {
             }
             let mut st = State {
                 hay,
-                steps: 0,
+                steps: used,
+                budget,
                 depth: 0,
                 cap: None,
             };
-            match st.seq(self, 0, 0, pos, None)? {
+            let found = st.seq(self, 0, 0, pos, None)?;
+            used = st.steps;
+            match found {
                 Some(end) if end > pos => {
                     // On success the state holds the `name` group's span, if it took part.
                     let more = emit(Match {
@@ -816,7 +826,8 @@ type Found = Option<usize>;
 
 struct State<'h> {
     hay: &'h [u8],
-    steps: u32,
+    steps: u64,
+    budget: u64,
     depth: u32,
     cap: Option<(usize, usize)>,
 }
@@ -824,7 +835,7 @@ struct State<'h> {
 impl State<'_> {
     fn tick(&mut self) -> Result<(), Budget> {
         self.steps += 1;
-        if self.steps > STEP_BUDGET || self.depth > DEPTH_BUDGET {
+        if self.steps > self.budget || self.depth > DEPTH_BUDGET {
             return Err(Budget);
         }
         Ok(())
