@@ -92,3 +92,39 @@ fn deeply_nested_json_and_huge_numbers_are_refused_cleanly() {
     let huge = r#"{"turns": [{"speaker": "A", "text": "hi", "start": 1e308, "end": 1e309}]}"#;
     assert_eq!(rs().score(huge, &opts).unwrap_err().kind(), "format");
 }
+
+#[test]
+fn a_hostile_pack_pattern_on_a_long_turn_stays_linear() {
+    // Nested repetition: exponential for a naive backtracker. The phrase matcher's
+    // backtracker gives up to the regex (linear) within a budget.
+    let pack = r#"
+[pack]
+name = "hostile"
+extends = "default"
+
+[[rule]]
+id = "hostile"
+kind = "forbid"
+phrases = ["re:(?:a+b?)+c", "re:(?:x|xx)+y"]
+"#;
+    let rs = Ruleset::from_toml(pack, None).unwrap();
+    let text = format!(
+        "Agent: Hello. {} {}\nCustomer: Hi.\n",
+        "a".repeat(200_000),
+        "x".repeat(200_000)
+    );
+    let opts = ScoreOptions {
+        limits: Limits {
+            max_line_bytes: 1024 * 1024,
+            ..Limits::default()
+        },
+        ..Default::default()
+    };
+    let (r, dt) = timed(|| rs.score(&text, &opts));
+    let r = r.unwrap();
+    assert_eq!(
+        r.finding("hostile").unwrap().status,
+        callscore::Status::Pass
+    );
+    assert!(dt < BOUND, "{dt:?}");
+}
