@@ -15,7 +15,8 @@
 //! (Unicode word boundaries, repetitions of something that can match empty) gets no
 //! program and runs with its regex, and a search that exceeds a step or depth budget
 //! reports [`Budget`] so the caller falls back to the regex: the result is always the
-//! regex's, only cheaper. The property tests compare the two on random text.
+//! regex's, only cheaper. Tests compare the two for every built-in pattern on 1,500
+//! seeded texts, and the whole phrase pass with every regex run on every turn.
 //!
 //! Unicode classes: translating `\p{L}` is most of the cost of parsing a phrase, so
 //! patterns are parsed with stand-in characters for `\p{L}`, `\p{M}` and `\p{N}` (see
