@@ -690,10 +690,9 @@ impl PhraseBook {
     }
 
     /// Run pattern `p` over `hay` (one turn, which starts at `base` in the folded buffer),
-    /// whose trigger hits start between `hits.0` and `hits.1`: with the backtracker when
-    /// the pattern has a program, else (or when the backtracker gives up) with the regex.
-    /// Every match contains a trigger hit, so a match starts at `hits.1` or before, and no
-    /// earlier than the pattern's longest match before `hits.0`.
+    /// whose trigger hits start between `hits.0` and `hits.1`. Every match contains a
+    /// trigger hit, so a match starts at `hits.1` or before, and no earlier than the
+    /// pattern's longest match (or its most spaces) before `hits.0`.
     #[allow(clippy::too_many_arguments)]
     fn run_at(
         &self,
@@ -705,25 +704,49 @@ impl PhraseBook {
         hits: (usize, usize),
         by_list: &mut [Vec<Hit>],
     ) {
+        let from = match &self.pats[p].prog {
+            _ if self.prefix[p] => hits.0,
+            Some(prog) => {
+                let by_len = hits.0.saturating_sub(prog.max_len());
+                let by_words = after_spaces_before(hay.as_bytes(), hits.0, prog.max_spaces());
+                by_len.max(by_words)
+            }
+            None => 0,
+        };
+        self.run_window(p, folded, turns, base, hay, (from, hits.1), by_list);
+    }
+
+    /// Run pattern `p` over the whole folded buffer.
+    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], by_list: &mut [Vec<Hit>]) {
+        let buf = folded.buf.as_str();
+        self.run_window(p, folded, turns, 0, buf, (0, buf.len()), by_list);
+    }
+
+    /// Run pattern `p` over `hay` (which starts at `base` in the folded buffer) for the
+    /// matches that start in `window`: with the backtracker when the pattern has a program
+    /// and the search stays in budget, else with the regex over all of `hay` (the same
+    /// matches: none starts outside the window).
+    #[allow(clippy::too_many_arguments)]
+    fn run_window(
+        &self,
+        p: usize,
+        folded: &Folded,
+        turns: &[Turn],
+        base: usize,
+        hay: &str,
+        window: (usize, usize),
+        by_list: &mut [Vec<Hit>],
+    ) {
         let pat = &self.pats[p];
         if let Some(prog) = &pat.prog {
             let out = &mut by_list[pat.list];
             let mark = out.len();
-            let turn = folded.turn_at(base);
-            let t = &turns[turn];
-            let from = if self.prefix[p] {
-                hits.0
-            } else {
-                // A match holds its anchor hit and at most `max_spaces` spaces before it.
-                let by_len = hits.0.saturating_sub(prog.max_len());
-                let by_words = after_spaces_before(hay.as_bytes(), hits.0, prog.max_spaces());
-                by_len.max(by_words)
-            };
-            let r = prog.find_iter(hay.as_bytes(), from, hits.1, |m| {
+            let r = prog.find_iter(hay.as_bytes(), window.0, window.1, |m| {
+                let turn = folded.turn_at(base + m.start);
                 let ok = !pat.has_name
                     || m.name.is_none_or(|(s, e)| {
                         hay.get(s..e)
-                            .is_some_and(|w| name_ok(folded, t, base + s, w))
+                            .is_some_and(|w| name_ok(folded, &turns[turn], base + s, w))
                     });
                 if ok {
                     out.push(Hit {
@@ -753,38 +776,6 @@ impl PhraseBook {
         for &l in &self.also[p] {
             by_list[l].extend_from_slice(&new);
         }
-    }
-
-    /// Run pattern `p` over the whole folded buffer: with the backtracker when the pattern
-    /// has a program and the search stays in budget, else with the regex.
-    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], by_list: &mut [Vec<Hit>]) {
-        let pat = &self.pats[p];
-        let buf = folded.buf.as_str();
-        if let Some(prog) = &pat.prog {
-            let out = &mut by_list[pat.list];
-            let mark = out.len();
-            let r = prog.find_iter(buf.as_bytes(), 0, buf.len(), |m| {
-                let turn = folded.turn_at(m.start);
-                let ok = !pat.has_name
-                    || m.name.is_none_or(|(s, e)| {
-                        buf.get(s..e)
-                            .is_some_and(|w| name_ok(folded, &turns[turn], s, w))
-                    });
-                if ok {
-                    out.push(Hit {
-                        turn,
-                        start: m.start,
-                        end: m.end,
-                    });
-                }
-                true
-            });
-            match r {
-                Ok(()) => return,
-                Err(crate::backtrack::Budget) => out.truncate(mark),
-            }
-        }
-        self.run(p, folded, turns, 0, buf, by_list);
     }
 
     /// Run pattern `p`'s regex over `hay`, which starts at `base` in the folded buffer.
