@@ -34,7 +34,8 @@ fn name_kind(book: &PhraseBook, lists: &RoleLists, speaker: &str) -> (bool, bool
     use std::cell::RefCell;
     use std::collections::HashMap;
     thread_local! {
-        static SEEN: RefCell<HashMap<(u64, String), (bool, bool)>> = RefCell::new(HashMap::new());
+        /// (book id, speaker) -> kinds; looked up without allocating.
+        static SEEN: RefCell<(u64, HashMap<String, (bool, bool)>)> = RefCell::new((u64::MAX, HashMap::new()));
     }
     let compute = || {
         let f = fold_str(speaker);
@@ -43,22 +44,23 @@ fn name_kind(book: &PhraseBook, lists: &RoleLists, speaker: &str) -> (bool, bool
             book.is_match(lists.customer_names, &f),
         )
     };
-    if speaker.len() > 64 {
-        return compute();
-    }
-    let key = (book.id(), speaker.to_string());
-    if let Some(k) = SEEN.with(|m| m.borrow().get(&key).copied()) {
-        return k;
-    }
-    let k = compute();
-    SEEN.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= 1024 {
-            m.clear();
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        let (id, map) = &mut *seen;
+        // One book at a time (a batch scores with one ruleset); a bounded memo.
+        if *id != book.id() || map.len() >= 1024 {
+            *id = book.id();
+            map.clear();
         }
-        m.insert(key, k);
-    });
-    k
+        if let Some(&k) = map.get(speaker) {
+            return k;
+        }
+        let k = compute();
+        if speaker.len() <= 64 {
+            map.insert(speaker.to_string(), k);
+        }
+        k
+    })
 }
 
 /// Assign roles to every turn and record who the agent is.
