@@ -33,9 +33,10 @@ fn same(a: &str, b: &str) -> bool {
 fn name_kind(book: &PhraseBook, lists: &RoleLists, speaker: &str) -> (bool, bool) {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    /// The book the memo is for, and speaker -> kinds (looked up without allocating).
+    type Memo = (u64, HashMap<String, (bool, bool)>);
     thread_local! {
-        /// (book id, speaker) -> kinds; looked up without allocating.
-        static SEEN: RefCell<(u64, HashMap<String, (bool, bool)>)> = RefCell::new((u64::MAX, HashMap::new()));
+        static SEEN: RefCell<Memo> = RefCell::new((u64::MAX, HashMap::new()));
     }
     let compute = || {
         let f = fold_str(speaker);
