@@ -117,15 +117,9 @@ impl Class {
     #[inline]
     fn step(&self, hay: &[u8], pos: usize) -> Option<usize> {
         let b = *hay.get(pos)?;
-        if b < 0x80 {
-            return (self.ascii >> b & 1 == 1).then_some(pos + 1);
-        }
-        if self.bytes {
-            return self
-                .ranges
-                .iter()
-                .any(|&(s, e)| (s as u32..=e as u32).contains(&u32::from(b)))
-                .then_some(pos + 1);
+        if b < 0x80 || self.bytes {
+            // One byte: membership is the start test.
+            return self.may_start(b).then_some(pos + 1);
         }
         let (c, len) = decode(hay, pos)?;
         let ok = in_ranges(&self.ranges, c)
@@ -166,7 +160,8 @@ fn decode(hay: &[u8], pos: usize) -> Option<(char, usize)> {
     s.chars().next().map(|c| (c, len))
 }
 
-fn is_word_byte(b: u8) -> bool {
+/// An ASCII word byte, as the regex crate's ASCII `\b` sees it.
+pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 

@@ -26,6 +26,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
 
+use crate::backtrack::is_word_byte;
 use crate::fold::Folded;
 use crate::phrase::{self, PhraseEnv};
 use crate::transcript::Turn;
@@ -362,10 +363,6 @@ fn is_exact_literal(hir: &Hir) -> bool {
             && matches!(b.kind(), HirKind::Literal(_))
             && matches!(c.kind(), HirKind::Look(Look::WordEndHalfAscii))
     )
-}
-
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// What a pattern's syntax guarantees about its matches.
