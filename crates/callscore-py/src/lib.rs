@@ -888,16 +888,23 @@ fn score_many<'py>(
     };
     let base = options(agent, None, pass_mark, None)?;
     let rs = ruleset(rules)?;
-    let pool = match threads {
+    // Where the scoring runs: on this thread (one thread: no pool to hand the work to and
+    // back), in a pool of the size asked for, or in rayon's global pool (all cores).
+    enum Runner {
+        Here,
+        Pool(rayon::ThreadPool),
+        Global,
+    }
+    let runner = match threads {
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
-        Some(1) => None,
-        Some(n) => Some(
+        Some(1) => Runner::Here,
+        Some(n) => Runner::Pool(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
                 .build()
                 .map_err(|e| CallscoreError::new_err(e.to_string()))?,
         ),
-        None => None,
+        None => Runner::Global,
     };
     let bar = if progress {
         match py.import("tqdm.auto") {
@@ -924,11 +931,10 @@ fn score_many<'py>(
         let work = || -> Vec<callscore::Result<(callscore::Report, callscore::Transcript)>> {
             chunk.par_iter().enumerate().map(one).collect()
         };
-        // One thread: score right here, with no pool to hand the work to and back.
-        let results = py.detach(|| match &pool {
-            _ if threads == Some(1) => chunk.iter().enumerate().map(one).collect(),
-            Some(p) => p.install(work),
-            None => work(),
+        let results = py.detach(|| match &runner {
+            Runner::Here => chunk.iter().enumerate().map(one).collect(),
+            Runner::Pool(p) => p.install(work),
+            Runner::Global => work(),
         });
         for (k, r) in results.into_iter().enumerate() {
             match r {
