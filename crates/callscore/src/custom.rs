@@ -180,16 +180,20 @@ fn party_has(ctx: &Ctx<'_>, p: Party, turn: usize) -> bool {
 impl Custom {
     fn hits_in(&self, ctx: &Ctx<'_>, list: Option<ListId>, turns: &[usize]) -> Vec<Hit> {
         let Some(list) = list else { return Vec::new() };
-        ctx.hits
-            .of(list)
-            .iter()
-            .filter(|h| turns.binary_search(&h.turn).is_ok())
-            .filter(|h| {
-                self.except
-                    .is_none_or(|x| ctx.hits.overlapping(x, h.start, h.end).next().is_none())
-            })
-            .copied()
-            .collect()
+        let mut out = Vec::new();
+        for &i in turns {
+            let hits = ctx.hits.in_turn(list, i);
+            if hits.is_empty() {
+                continue;
+            }
+            let not = self.except.map(|x| ctx.hits.in_turn(x, i));
+            let not = not.as_deref().unwrap_or(&[]);
+            out.extend(
+                hits.iter()
+                    .filter(|h| !not.iter().any(|x| x.start < h.end && x.end > h.start)),
+            );
+        }
+        out
     }
 
     fn fail(&self, default: String, evidence: Vec<Span>) -> Outcome {

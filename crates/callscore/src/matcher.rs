@@ -10,7 +10,14 @@
 //! whose anchors occur are then run, and only on the turns where their anchors occur (and
 //! only from a little before the first anchor hit to the last), so every match is
 //! attributed to its turn by offset. The few phrases with no usable anchor (e.g.
-//! `{number}`) run once over the whole text. A phrase that several lists share is run once.
+//! `{number}`) run once over the whole text.
+//!
+//! The scan ([`PhraseBook::scan`]) is eager; running the phrases is lazy ([`Hits`]): a
+//! list's candidates are checked when a rule first asks for that list, and only in the
+//! turns it asks about. Most rules look at one side of the call or at one or two turns,
+//! and many lists matter only when another one fired (hedges next to a promise, apologies
+//! after a complaint, the parts of a message once one is being taken), so most candidates
+//! are never run.
 //!
 //! Running a phrase means a small backtracker over its syntax tree
 //! (`backtrack.rs`), which gives exactly the regex's matches at a fraction of the
@@ -123,8 +130,8 @@ pub struct PhraseBook {
     exact_lists: Vec<Vec<u32>>,
     /// For each pattern, the other anchor groups that must also occur in the turn.
     filters: Vec<Vec<Vec<u32>>>,
-    /// Speech patterns without a usable anchor: run over the whole text.
-    always: Vec<usize>,
+    /// For each list, its speech patterns without a usable anchor: run over the whole text.
+    list_always: Vec<Vec<usize>>,
     /// For each pattern, true when its trigger literals are prefixes of its matches (a
     /// match starts at a trigger hit).
     prefix: Vec<bool>,
@@ -302,6 +309,13 @@ impl BookBuilder {
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
             )
         };
+        let mut list_always = vec![Vec::new(); self.lists.len()];
+        for p in always {
+            list_always[self.pats[p].list].push(p);
+            for &l in &also[p] {
+                list_always[l].push(p);
+            }
+        }
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Ok(PhraseBook {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -311,7 +325,7 @@ impl BookBuilder {
             triggers,
             exact_lists,
             filters,
-            always,
+            list_always,
             prefix,
             also,
         })
@@ -506,36 +520,138 @@ pub struct Hit {
     pub end: usize,
 }
 
-/// The phrases found in one transcript, by list, in text order.
+/// What the anchor scan of one transcript found: for each list, the turns where its
+/// phrases may match (and where in the turn their anchors are), plus the hits of
+/// exact-literal phrases, which need no further check. Owns nothing borrowed, so roles
+/// can be assigned between the scan and the rules.
 #[derive(Debug, Clone, Default)]
-pub struct Hits {
-    by_list: Vec<Vec<Hit>>,
-    /// The longest hit of each list (bounds the search in `overlapping`).
-    longest: Vec<usize>,
+pub struct Scan {
+    /// Candidate runs, sorted: (list, turn, pattern, first anchor hit, last anchor hit),
+    /// the hits as offsets in the folded buffer.
+    runs: Vec<(u32, u32, u32, u32, u32)>,
+    /// Exact-literal hits as (list, hit), sorted by list then position.
+    exact: Vec<(u32, Hit)>,
 }
 
-impl Hits {
+/// The phrases found in one transcript, by list, in text order.
+///
+/// Verification is lazy: the scan says where each list's phrases may occur, and a list's
+/// phrases are checked there only when a rule first asks, and only in the turns it asks
+/// about (most rules look at one side of the call, or at one or two turns). A list asked
+/// for whole is checked once and remembered.
+#[derive(Debug)]
+pub struct Hits<'a> {
+    book: &'a PhraseBook,
+    scan: &'a Scan,
+    folded: &'a Folded,
+    turns: &'a [Turn],
+    full: Vec<std::cell::OnceCell<Vec<Hit>>>,
+}
+
+impl<'a> Hits<'a> {
     /// All hits of a list, in text order.
     pub fn of(&self, list: ListId) -> &[Hit] {
-        self.by_list.get(list.0).map_or(&[], |v| v.as_slice())
+        match self.full.get(list.0) {
+            Some(cell) => cell.get_or_init(|| self.compute(list.0, None)),
+            None => &[],
+        }
     }
 
-    /// Hits of a list within turn `turn`.
-    pub fn in_turn(&self, list: ListId, turn: usize) -> impl Iterator<Item = &Hit> {
-        // Hits are sorted by position, so by turn too.
-        let hits = self.of(list);
-        let a = hits.partition_point(|h| h.turn < turn);
-        let b = a + hits[a..].partition_point(|h| h.turn == turn);
-        hits[a..b].iter()
+    /// Hits of a list within turn `turn`, in text order.
+    pub fn in_turn(&self, list: ListId, turn: usize) -> std::borrow::Cow<'_, [Hit]> {
+        use std::borrow::Cow;
+        let Some(cell) = self.full.get(list.0) else {
+            return Cow::Borrowed(&[]);
+        };
+        let whole = match cell.get() {
+            Some(v) => Some(v.as_slice()),
+            // Phrases with no anchor are searched over the whole text, once.
+            None if !self.book.list_always[list.0].is_empty() => Some(self.of(list)),
+            None => None,
+        };
+        match whole {
+            Some(hits) => {
+                // Hits are sorted by position, so by turn too.
+                let a = hits.partition_point(|h| h.turn < turn);
+                let b = a + hits[a..].partition_point(|h| h.turn == turn);
+                Cow::Borrowed(&hits[a..b])
+            }
+            None => Cow::Owned(self.compute(list.0, Some(turn))),
+        }
+    }
+
+    /// The first hit of a list in turn `turn`.
+    pub fn first_in(&self, list: ListId, turn: usize) -> Option<Hit> {
+        self.in_turn(list, turn).first().copied()
     }
 
     /// Hits of a list that overlap the folded range `[s, e)`.
-    pub fn overlapping(&self, list: ListId, s: usize, e: usize) -> impl Iterator<Item = &Hit> {
-        let hits = self.of(list);
-        let longest = self.longest.get(list.0).copied().unwrap_or(0);
-        let a = hits.partition_point(|h| h.start + longest <= s);
-        let b = a + hits[a..].partition_point(|h| h.start < e);
-        hits[a..b].iter().filter(move |h| h.end > s)
+    pub fn overlapping(&self, list: ListId, s: usize, e: usize) -> Vec<Hit> {
+        let (a, b) = (
+            self.folded.turn_at(s),
+            self.folded.turn_at(e.max(s + 1) - 1),
+        );
+        let mut out = Vec::new();
+        for turn in a..=b.min(self.folded.spans.len().saturating_sub(1)) {
+            out.extend(
+                self.in_turn(list, turn)
+                    .iter()
+                    .filter(|h| h.start < e && h.end > s),
+            );
+        }
+        out
+    }
+
+    /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
+    fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
+        let l = list as u32;
+        let mut out = Vec::new();
+        let ex = &self.scan.exact;
+        let (a, b) = match turn {
+            Some(t) => (
+                ex.partition_point(|x| (x.0, x.1.turn) < (l, t)),
+                ex.partition_point(|x| (x.0, x.1.turn) <= (l, t)),
+            ),
+            None => (
+                ex.partition_point(|x| x.0 < l),
+                ex.partition_point(|x| x.0 <= l),
+            ),
+        };
+        out.extend(ex[a..b].iter().map(|x| x.1));
+        let runs = &self.scan.runs;
+        let (a, b) = match turn {
+            Some(t) => {
+                let t = t as u32;
+                (
+                    runs.partition_point(|r| (r.0, r.1) < (l, t)),
+                    runs.partition_point(|r| (r.0, r.1) <= (l, t)),
+                )
+            }
+            None => (
+                runs.partition_point(|r| r.0 < l),
+                runs.partition_point(|r| r.0 <= l),
+            ),
+        };
+        let buf = self.folded.buf.as_str();
+        for &(_, turn, p, first, last) in &runs[a..b] {
+            let Some(&(s, e)) = self.folded.spans.get(turn as usize) else {
+                continue;
+            };
+            let hits = (first as usize - s, last as usize - s);
+            let hay = &buf[s..e];
+            self.book
+                .run_at(p as usize, self.folded, self.turns, s, hay, hits, &mut out);
+        }
+        if turn.is_none() {
+            for &p in &self.book.list_always[list] {
+                self.book.run_whole(p, self.folded, self.turns, &mut out);
+            }
+        }
+        if out.len() > 1 {
+            out.sort_unstable_by_key(|h| (h.start, h.end));
+            out.dedup();
+        }
+        out
     }
 }
 
@@ -580,10 +696,23 @@ impl PhraseBook {
         &self.lists[list.0].phrases
     }
 
-    /// Find every speech phrase in a folded transcript.
-    pub fn find(&self, folded: &Folded, turns: &[Turn]) -> Hits {
-        let mut by_list: Vec<Vec<Hit>> = vec![Vec::new(); self.lists.len()];
+    /// Find every speech phrase in a folded transcript (the scan, with its hits checked
+    /// as they are asked for).
+    pub fn find<'a>(&'a self, scan: &'a Scan, folded: &'a Folded, turns: &'a [Turn]) -> Hits<'a> {
+        Hits {
+            book: self,
+            scan,
+            folded,
+            turns,
+            full: vec![std::cell::OnceCell::new(); self.lists.len()],
+        }
+    }
+
+    /// One scan of a folded transcript for every anchor literal: where each list's
+    /// phrases may occur. [`PhraseBook::find`] turns it into hits.
+    pub fn scan(&self, folded: &Folded) -> Scan {
         let buf = folded.buf.as_str();
+        let mut exact: Vec<(u32, Hit)> = Vec::new();
         // 1. One scan for every anchor literal: which literals occur in which turn.
         // (turn, literal, starts a word, start offset)
         let mut seen: Vec<(u32, u32, bool, u32)> = Vec::with_capacity(buf.len() / 8);
@@ -603,14 +732,15 @@ impl PhraseBook {
                 let starts_word = s == 0 || !is_word_byte(b[s - 1]);
                 seen.push((turn as u32, m.pattern().as_u32(), starts_word, s as u32));
                 // Exact literals need no regex: check the word boundaries here.
-                let exact = &self.exact_lists[m.pattern().as_usize()];
-                if !exact.is_empty() && starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
-                    for &list in exact {
-                        by_list[list as usize].push(Hit {
+                let lists = &self.exact_lists[m.pattern().as_usize()];
+                if !lists.is_empty() && starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
+                    for &list in lists {
+                        let hit = Hit {
                             turn,
                             start: s,
                             end: e,
-                        });
+                        };
+                        exact.push((list, hit));
                     }
                 }
             }
@@ -647,43 +777,26 @@ impl PhraseBook {
             k = end;
         }
         cand.sort_unstable();
-        // 2. Run each candidate pattern on its turn only; a match contains a trigger hit,
-        // so it starts at the last trigger hit of its turn or before.
+        // 2. One run per pattern and turn (a match contains a trigger hit, so it starts at
+        // the last trigger hit of its turn or before), for each list that has the pattern.
+        let mut runs = Vec::with_capacity(cand.len());
         let mut c = 0;
         while c < cand.len() {
-            let (p, turn, first_hit) = cand[c];
+            let (p, turn, first) = cand[c];
             let mut last = c;
             while last + 1 < cand.len() && cand[last + 1].0 == p && cand[last + 1].1 == turn {
                 last += 1;
             }
-            let last_hit = cand[last].2 as usize;
+            let last_hit = cand[last].2;
             c = last + 1;
-            let (turn, p) = (turn as usize, p as usize);
-            let Some(&(s, e)) = folded.spans.get(turn) else {
-                continue;
-            };
-            let hits = (first_hit as usize - s, last_hit - s);
-            let mark = by_list[self.pats[p].list].len();
-            self.run_at(p, folded, turns, s, &buf[s..e], hits, &mut by_list);
-            self.copy_also(p, mark, &mut by_list);
-        }
-        // 3. Patterns with no anchor run over the whole text.
-        for &p in &self.always {
-            let mark = by_list[self.pats[p].list].len();
-            self.run_whole(p, folded, turns, &mut by_list);
-            self.copy_also(p, mark, &mut by_list);
-        }
-        for v in &mut by_list {
-            if v.len() > 1 {
-                v.sort_by_key(|h| (h.start, h.end));
-                v.dedup();
+            let pi = p as usize;
+            for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied()) {
+                runs.push((list as u32, turn, p, first, last_hit));
             }
         }
-        let longest = by_list
-            .iter()
-            .map(|v| v.iter().map(|h| h.end - h.start).max().unwrap_or(0))
-            .collect();
-        Hits { by_list, longest }
+        runs.sort_unstable();
+        exact.sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
+        Scan { runs, exact }
     }
 
     /// Run pattern `p` over `hay` (one turn, which starts at `base` in the folded buffer),
@@ -699,7 +812,7 @@ impl PhraseBook {
         base: usize,
         hay: &str,
         hits: (usize, usize),
-        by_list: &mut [Vec<Hit>],
+        out: &mut Vec<Hit>,
     ) {
         let from = match &self.pats[p].prog {
             _ if self.prefix[p] => hits.0,
@@ -710,13 +823,13 @@ impl PhraseBook {
             }
             None => 0,
         };
-        self.run_window(p, folded, turns, base, hay, (from, hits.1), by_list);
+        self.run_window(p, folded, turns, base, hay, (from, hits.1), out);
     }
 
     /// Run pattern `p` over the whole folded buffer.
-    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], by_list: &mut [Vec<Hit>]) {
+    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], out: &mut Vec<Hit>) {
         let buf = folded.buf.as_str();
-        self.run_window(p, folded, turns, 0, buf, (0, buf.len()), by_list);
+        self.run_window(p, folded, turns, 0, buf, (0, buf.len()), out);
     }
 
     /// Run pattern `p` over `hay` (which starts at `base` in the folded buffer) for the
@@ -732,11 +845,10 @@ impl PhraseBook {
         base: usize,
         hay: &str,
         window: (usize, usize),
-        by_list: &mut [Vec<Hit>],
+        out: &mut Vec<Hit>,
     ) {
         let pat = &self.pats[p];
         if let Some(prog) = &pat.prog {
-            let out = &mut by_list[pat.list];
             let mark = out.len();
             let r = prog.find_iter(hay.as_bytes(), window.0, window.1, |m| {
                 let turn = folded.turn_at(base + m.start);
@@ -759,20 +871,7 @@ impl PhraseBook {
                 Err(crate::backtrack::Budget) => out.truncate(mark),
             }
         }
-        self.run(p, folded, turns, base, hay, by_list);
-    }
-
-    /// Give the hits pattern `p` just found (from `mark` on in its list) to the other lists
-    /// that have the same pattern.
-    fn copy_also(&self, p: usize, mark: usize, by_list: &mut [Vec<Hit>]) {
-        let list = self.pats[p].list;
-        if self.also[p].is_empty() || by_list[list].len() == mark {
-            return;
-        }
-        let new = by_list[list][mark..].to_vec();
-        for &l in &self.also[p] {
-            by_list[l].extend_from_slice(&new);
-        }
+        self.run(p, folded, turns, base, hay, out);
     }
 
     /// Run pattern `p`'s regex over `hay`, which starts at `base` in the folded buffer.
@@ -783,10 +882,9 @@ impl PhraseBook {
         turns: &[Turn],
         base: usize,
         hay: &str,
-        by_list: &mut [Vec<Hit>],
+        out: &mut Vec<Hit>,
     ) {
         let pat = &self.pats[p];
-        let out = &mut by_list[pat.list];
         if pat.has_name {
             for caps in pat.re().captures_iter(hay) {
                 let Some(m) = caps.get(0) else { continue };
@@ -1070,20 +1168,40 @@ mod tests {
                 })
                 .collect();
             let folded = Folded::new(&turns);
-            let fast = b.find(&folded, &turns);
+            let scan = b.scan(&folded);
+            let fast = b.find(&scan, &folded, &turns);
             let mut naive: Vec<Vec<Hit>> = vec![Vec::new(); b.lists.len()];
             for (p, pat) in b.pats.iter().enumerate() {
                 if b.lists[pat.list].events {
                     continue;
                 }
                 for &(s, e) in &folded.spans {
-                    b.run(p, &folded, &turns, s, &folded.buf[s..e], &mut naive);
+                    b.run(
+                        p,
+                        &folded,
+                        &turns,
+                        s,
+                        &folded.buf[s..e],
+                        &mut naive[pat.list],
+                    );
                 }
             }
             for (l, v) in naive.iter_mut().enumerate() {
                 v.sort_by_key(|h| (h.start, h.end));
                 v.dedup();
                 found += v.len();
+                // Turn by turn, checked lazily (a fresh `Hits` for each list)...
+                let lazy = b.find(&scan, &folded, &turns);
+                for turn in 0..turns.len() {
+                    let want: Vec<Hit> = v.iter().filter(|h| h.turn == turn).copied().collect();
+                    assert_eq!(
+                        &*lazy.in_turn(ListId(l), turn),
+                        &want[..],
+                        "list {} turn {turn} on {chunk:?}",
+                        b.lists[l].id
+                    );
+                }
+                // ...and whole.
                 assert_eq!(
                     fast.of(ListId(l)),
                     &v[..],
@@ -1122,13 +1240,12 @@ mod tests {
     fn nearly_every_default_phrase_is_anchored() {
         let rs = crate::Ruleset::builtin().unwrap();
         let b = &rs.book;
-        assert!(
-            b.always.len() <= 2,
-            "unanchored: {:?}",
-            b.always
-                .iter()
-                .map(|&p| b.pats[p].src.as_str())
-                .collect::<Vec<_>>()
-        );
+        let always: Vec<&str> = b
+            .list_always
+            .iter()
+            .flatten()
+            .map(|&p| b.pats[p].src.as_str())
+            .collect();
+        assert!(always.len() <= 2, "unanchored: {always:?}");
     }
 }

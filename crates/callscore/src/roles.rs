@@ -11,7 +11,8 @@
 
 use crate::error::{Error, Result};
 use crate::fold::fold_str;
-use crate::matcher::{Hits, ListId, PhraseBook};
+use crate::fold::Folded;
+use crate::matcher::{ListId, PhraseBook, Scan};
 use crate::transcript::{AgentBy, AgentInfo, Role, Transcript};
 
 /// The phrase lists role assignment reads.
@@ -70,7 +71,8 @@ pub(crate) fn assign(
     agents: &[String],
     book: &PhraseBook,
     lists: &RoleLists,
-    hits: &Hits,
+    folded: &Folded,
+    scan: &Scan,
 ) -> Result<()> {
     if t.turns.is_empty() {
         let hint = if !t.warnings.is_empty() {
@@ -141,7 +143,10 @@ pub(crate) fn assign(
                 .collect();
             (others, AgentBy::Name)
         } else {
-            (vec![infer(t, &speakers, lists, hits)], AgentBy::Inference)
+            (
+                vec![infer(t, &speakers, book, lists, folded, scan)],
+                AgentBy::Inference,
+            )
         }
     };
     for turn in &mut t.turns {
@@ -159,7 +164,15 @@ pub(crate) fn assign(
 }
 
 /// The speaker with the most signs of speaking for an organisation; else the first.
-fn infer(t: &Transcript, speakers: &[String], lists: &RoleLists, hits: &Hits) -> String {
+fn infer(
+    t: &Transcript,
+    speakers: &[String],
+    book: &PhraseBook,
+    lists: &RoleLists,
+    folded: &Folded,
+    scan: &Scan,
+) -> String {
+    let hits = book.find(scan, folded, &t.turns);
     let mut score = vec![0u32; speakers.len()];
     let index: std::collections::HashMap<&str, usize> = speakers
         .iter()

@@ -360,7 +360,8 @@ impl Ruleset {
     ) -> Result<Vec<(String, usize, String)>> {
         let t = parse::read(text, opts.format, &opts.limits)?;
         let folded = Folded::new(&t.turns);
-        let hits = self.book.find(&folded, &t.turns);
+        let scan = self.book.scan(&folded);
+        let hits = self.book.find(&scan, &folded, &t.turns);
         let mut out = Vec::new();
         for l in self.book.lists() {
             if let Some(id) = self.book.list_id(&l.id) {
@@ -376,8 +377,15 @@ impl Ruleset {
     pub fn parse(&self, text: &str, opts: &ScoreOptions) -> Result<Transcript> {
         let mut t = parse::read(text, opts.format, &opts.limits)?;
         let folded = Folded::new(&t.turns);
-        let hits = self.book.find(&folded, &t.turns);
-        roles::assign(&mut t, &opts.agents, &self.book, &self.roles, &hits)?;
+        let scan = self.book.scan(&folded);
+        roles::assign(
+            &mut t,
+            &opts.agents,
+            &self.book,
+            &self.roles,
+            &folded,
+            &scan,
+        )?;
         Ok(t)
     }
 
@@ -408,8 +416,16 @@ impl Ruleset {
     ) -> Result<(Report, Transcript)> {
         let mut t = parse::read(text, opts.format, &opts.limits)?;
         let folded = Folded::new(&t.turns);
-        let hits = self.book.find(&folded, &t.turns);
-        roles::assign(&mut t, &opts.agents, &self.book, &self.roles, &hits)?;
+        let scan = self.book.scan(&folded);
+        roles::assign(
+            &mut t,
+            &opts.agents,
+            &self.book,
+            &self.roles,
+            &folded,
+            &scan,
+        )?;
+        let hits = self.book.find(&scan, &folded, &t.turns);
         let names = if t.events.is_empty() {
             Vec::new()
         } else {
@@ -475,6 +491,7 @@ impl Ruleset {
             warnings: t.warnings.clone(),
         };
         drop(ctx);
+        drop(hits);
         Ok((report, t))
     }
 

@@ -63,8 +63,8 @@ impl Rule for ApologyOnComplaint {
         };
         match ctx.first_in(self.apology, reply) {
             Some(h) => Outcome::pass(
-                format!("The complaint (\"{}\") was met with \"{}\".", ctx.quote(complaint), ctx.quote(ctx.span(h))),
-                vec![complaint, ctx.span(h)],
+                format!("The complaint (\"{}\") was met with \"{}\".", ctx.quote(complaint), ctx.quote(ctx.span(&h))),
+                vec![complaint, ctx.span(&h)],
             ),
             None => Outcome::fail(
                 format!("The customer complained (\"{}\") and the agent's reply has no apology or empathy.", ctx.quote(complaint)),

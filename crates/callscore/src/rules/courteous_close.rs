@@ -56,7 +56,7 @@ impl Rule for CourteousClose {
         }
         match ctx.first_in(self.phrases, last) {
             Some(h) => {
-                let s = ctx.span(h);
+                let s = ctx.span(&h);
                 Outcome::pass(
                     format!("The agent closed with \"{}\".", ctx.quote(s)),
                     vec![s],

@@ -48,7 +48,7 @@ impl Rule for Greeting {
         };
         match ctx.first_in(self.phrases, first) {
             Some(h) => {
-                let s = ctx.span(h);
+                let s = ctx.span(&h);
                 Outcome::pass(
                     format!("The agent opened with \"{}\".", ctx.quote(s)),
                     vec![s],

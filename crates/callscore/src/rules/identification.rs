@@ -70,7 +70,7 @@ impl Rule for Identification {
         }
         for &i in &first_two {
             if let Some(h) = ctx.first_in(self.phrases, i) {
-                let s = ctx.span(h);
+                let s = ctx.span(&h);
                 return Outcome::pass(
                     format!("The agent identified themselves: \"{}\".", ctx.quote(s)),
                     vec![s],

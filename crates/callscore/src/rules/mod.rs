@@ -193,7 +193,7 @@ pub struct Ctx<'a> {
     /// Its folded speech.
     pub f: &'a Folded,
     /// Phrase hits of the single pass.
-    pub hits: &'a Hits,
+    pub hits: &'a Hits<'a>,
     /// What each event is.
     pub events: Vec<EventKind>,
     /// Organisation names (folded) from the transcript's `# org:` header.
@@ -222,20 +222,19 @@ impl<'a> Ctx<'a> {
     }
 
     /// The first hit of `list` in turn `i`.
-    pub fn first_in(&self, list: ListId, i: usize) -> Option<&Hit> {
-        self.hits.in_turn(list, i).next()
+    pub fn first_in(&self, list: ListId, i: usize) -> Option<Hit> {
+        self.hits.first_in(list, i)
     }
 
     /// Hits of `list` in turn `i` that do not overlap a hit of `except`.
     pub fn hits_except(&self, list: ListId, except: ListId, i: usize) -> Vec<Hit> {
-        self.hits
-            .in_turn(list, i)
-            .filter(|h| {
-                self.hits
-                    .overlapping(except, h.start, h.end)
-                    .next()
-                    .is_none()
-            })
+        let hits = self.hits.in_turn(list, i);
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let not = self.hits.in_turn(except, i);
+        hits.iter()
+            .filter(|h| !not.iter().any(|x| x.start < h.end && x.end > h.start))
             .copied()
             .collect()
     }

@@ -97,7 +97,7 @@ impl Rule for NoHangUp {
                     return Outcome::fail(
                         format!(
                             "The customer was left on a dead line: \"{}\".",
-                            ctx.quote(ctx.span(h))
+                            ctx.quote(ctx.span(&h))
                         ),
                         vec![Span::Turn(last)],
                     );

@@ -29,7 +29,7 @@
 //! **Tip.** Promise only what you control; offer to pass the message on.
 
 use super::{need, Ctx, Meta, Outcome, Rule, Span};
-use crate::matcher::{ListId, PhraseBook};
+use crate::matcher::{Hit, ListId, PhraseBook};
 
 /// Registry entry.
 pub const META: Meta = Meta {
@@ -75,27 +75,35 @@ impl Rule for NoOverpromising {
         for i in ctx.agent_turns() {
             // Every reason needs a third-party promise, a guarantee or a deadline: a turn
             // with none of them has nothing to judge.
-            let candidate = [self.third_party, self.guarantee, self.deadline]
-                .iter()
-                .any(|&l| ctx.hits.in_turn(l, i).next().is_some());
-            if !candidate {
+            let third = ctx.hits.in_turn(self.third_party, i);
+            let guarantee = ctx.hits.in_turn(self.guarantee, i);
+            let deadline = ctx.hits.in_turn(self.deadline, i);
+            if third.is_empty() && guarantee.is_empty() && deadline.is_empty() {
                 continue;
             }
+            let hedge = ctx.hits.in_turn(self.hedge, i);
+            // Emphasis and outcomes only matter with a deadline.
+            let with_deadline = |l: ListId| match deadline.is_empty() {
+                true => Default::default(),
+                false => ctx.hits.in_turn(l, i),
+            };
+            let (emphasis, outcome) = (with_deadline(self.emphasis), with_deadline(self.outcome));
             for (s, e) in ctx.sentences(i) {
-                let any = |l: ListId| ctx.hits.overlapping(l, s, e).next().is_some();
-                if any(self.hedge) {
+                let inside = |h: &&Hit| h.start < e && h.end > s;
+                let any = |v: &[Hit]| v.iter().any(|h| inside(&h));
+                if any(&hedge) {
                     continue;
                 }
-                let third = ctx.hits.overlapping(self.third_party, s, e).any(|h| {
+                let third = third.iter().filter(inside).any(|h| {
                     let words = &ctx.f.buf[h.start..h.end];
                     !words.split(' ').any(|w| NEGATIONS.contains(&w))
                 });
-                let deadline = any(self.deadline);
+                let deadline = any(&deadline);
                 let reason = if third {
                     Some("a promise on someone else's behalf")
-                } else if any(self.guarantee) || (deadline && any(self.emphasis)) {
+                } else if any(&guarantee) || (deadline && any(&emphasis)) {
                     Some("a guarantee")
-                } else if deadline && any(self.outcome) {
+                } else if deadline && any(&outcome) {
                     Some("a fixed deadline on something outside the agent's control")
                 } else {
                     None

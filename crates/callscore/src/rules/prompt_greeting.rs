@@ -62,11 +62,11 @@ impl Rule for PromptGreeting {
         match ctx.first_in(self.greeting, first) {
             Some(h) if at <= LIMIT_S => Outcome::pass(
                 format!("The agent greeted {at:.1} s into the call."),
-                vec![ctx.span(h)],
+                vec![ctx.span(&h)],
             ),
             Some(h) => Outcome::fail(
                 format!("The agent's greeting came {at:.1} s into the call (over {LIMIT_S:.0} s)."),
-                vec![ctx.span(h)],
+                vec![ctx.span(&h)],
             ),
             None => Outcome::fail(
                 "The agent's first turn has no greeting.",

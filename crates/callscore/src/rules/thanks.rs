@@ -58,8 +58,8 @@ impl Rule for Thanks {
         }
         let declines: Vec<Span> = agent
             .iter()
-            .flat_map(|&i| ctx.hits.in_turn(self.not, i))
-            .map(|h| ctx.span(h))
+            .flat_map(|&i| ctx.hits.in_turn(self.not, i).into_owned())
+            .map(|h| ctx.span(&h))
             .collect();
         if declines.is_empty() {
             Outcome::fail(
