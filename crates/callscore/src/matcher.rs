@@ -29,7 +29,9 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -122,7 +124,7 @@ pub struct PhraseBook {
     lists: Vec<PhraseList>,
     pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns.
-    ac: Option<AhoCorasick>,
+    ac: Option<DFA>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
     /// start a word to do so); exact-literal patterns are not here.
     triggers: Vec<Vec<(u32, bool)>>,
@@ -301,9 +303,8 @@ impl BookBuilder {
             None
         } else {
             Some(
-                AhoCorasick::builder()
+                DFA::builder()
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
                     .prefilter(false)
                     .build(&literals)
                     .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
@@ -711,92 +712,97 @@ impl PhraseBook {
     /// One scan of a folded transcript for every anchor literal: where each list's
     /// phrases may occur. [`PhraseBook::find`] turns it into hits.
     pub fn scan(&self, folded: &Folded) -> Scan {
-        let buf = folded.buf.as_str();
-        let mut exact: Vec<(u32, Hit)> = Vec::new();
-        // 1. One scan for every anchor literal: which literals occur in which turn.
-        // (turn, literal, starts a word, start offset)
-        let mut seen: Vec<(u32, u32, bool, u32)> = Vec::with_capacity(buf.len() / 8);
-        if let Some(ac) = &self.ac {
-            let mut turn = 0usize;
-            for m in ac.find_overlapping_iter(buf) {
-                let at = m.start();
-                if folded
-                    .spans
-                    .get(turn)
-                    .is_none_or(|&(s, e)| at < s || at > e)
-                {
-                    turn = folded.turn_at(at);
+        let mut out = Scan::default();
+        let Some(dfa) = &self.ac else {
+            return out;
+        };
+        let Ok(start) = dfa.start_state(Anchored::No) else {
+            return out;
+        };
+        let buf = folded.buf.as_bytes();
+        // Per turn: the anchor literals seen (literal, starts a word, start offset), the
+        // same as a bit set (for the filters), and the triggered (pattern, start offset).
+        let mut seen: Vec<(u32, bool, u32)> = Vec::new();
+        let mut bits = vec![0u64; dfa.patterns_len().div_ceil(64)];
+        let mut cand: Vec<(u32, u32)> = Vec::new();
+        for (turn, &(s, e)) in folded.spans.iter().enumerate() {
+            // 1. The automaton over the turn (no literal holds a newline, so each turn
+            // can start afresh): every literal that ends at each byte.
+            seen.clear();
+            let mut sid = start;
+            for (i, &byte) in buf[s..e].iter().enumerate() {
+                sid = dfa.next_state(Anchored::No, sid, byte);
+                if !dfa.is_special(sid) {
+                    continue;
                 }
-                let (s, e) = (m.start(), m.end());
-                let b = buf.as_bytes();
-                let starts_word = s == 0 || !is_word_byte(b[s - 1]);
-                seen.push((turn as u32, m.pattern().as_u32(), starts_word, s as u32));
-                // Exact literals need no regex: check the word boundaries here.
-                let lists = &self.exact_lists[m.pattern().as_usize()];
-                if !lists.is_empty() && starts_word && b.get(e).is_none_or(|&x| !is_word_byte(x)) {
-                    for &list in lists {
+                for k in 0..dfa.match_len(sid) {
+                    let lit = dfa.match_pattern(sid, k);
+                    let end = s + i + 1;
+                    let at = end - dfa.pattern_len(lit);
+                    let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
+                    seen.push((lit.as_u32(), starts_word, at as u32));
+                    // Exact literals need no regex: check the word boundaries here.
+                    let lists = &self.exact_lists[lit.as_usize()];
+                    if !lists.is_empty()
+                        && starts_word
+                        && buf.get(end).is_none_or(|&x| !is_word_byte(x))
+                    {
                         let hit = Hit {
                             turn,
-                            start: s,
-                            end: e,
+                            start: at,
+                            end,
                         };
-                        exact.push((list, hit));
+                        out.exact.extend(lists.iter().map(|&l| (l, hit)));
                     }
                 }
             }
-        }
-        // AC reports matches in order of their end, so `seen` is already grouped by turn:
-        // only each turn's small group needs sorting.
-        // (pattern, turn, start of a trigger hit)
-        let mut cand: Vec<(u32, u32, u32)> = Vec::with_capacity(seen.len());
-        let mut here: Vec<u32> = Vec::new();
-        let mut k = 0;
-        while k < seen.len() {
-            let turn = seen[k].0;
-            let mut end = k + 1;
-            while end < seen.len() && seen[end].0 == turn {
-                end += 1;
+            if seen.is_empty() {
+                continue;
             }
-            here.clear();
-            here.extend(seen[k..end].iter().map(|&(_, l, _, _)| l));
-            here.sort_unstable();
-            here.dedup();
-            for &(_, lit, starts_word, at) in &seen[k..end] {
+            // 2. The patterns those literals trigger, where the turn also holds one
+            // literal of each of the pattern's other groups.
+            for &(l, _, _) in &seen {
+                bits[l as usize / 64] |= 1 << (l % 64);
+            }
+            let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
+            cand.clear();
+            for &(lit, starts_word, at) in &seen {
                 for &(p, initial) in &self.triggers[lit as usize] {
                     if initial && !starts_word {
                         continue;
                     }
-                    let ok = self.filters[p as usize]
+                    if self.filters[p as usize]
                         .iter()
-                        .all(|g| g.iter().any(|l| here.binary_search(l).is_ok()));
-                    if ok {
-                        cand.push((p, turn, at));
+                        .all(|g| g.iter().any(|&l| has(l)))
+                    {
+                        cand.push((p, at));
                     }
                 }
             }
-            k = end;
-        }
-        cand.sort_unstable();
-        // 2. One run per pattern and turn (a match contains a trigger hit, so it starts at
-        // the last trigger hit of its turn or before), for each list that has the pattern.
-        let mut runs = Vec::with_capacity(cand.len());
-        let mut c = 0;
-        while c < cand.len() {
-            let (p, turn, first) = cand[c];
-            let mut last = c;
-            while last + 1 < cand.len() && cand[last + 1].0 == p && cand[last + 1].1 == turn {
-                last += 1;
+            for &(l, _, _) in &seen {
+                bits[l as usize / 64] = 0;
             }
-            let last_hit = cand[last].2;
-            c = last + 1;
-            let pi = p as usize;
-            for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied()) {
-                runs.push((list as u32, turn, p, first, last_hit));
+            // 3. One run per pattern (a match contains a trigger hit, so it starts at the
+            // last trigger hit of the turn or before), for each list that has it.
+            cand.sort_unstable();
+            let mut c = 0;
+            while c < cand.len() {
+                let (p, first) = cand[c];
+                let mut last = c;
+                while last + 1 < cand.len() && cand[last + 1].0 == p {
+                    last += 1;
+                }
+                let last_hit = cand[last].1;
+                c = last + 1;
+                let pi = p as usize;
+                for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied()) {
+                    out.runs.push((list as u32, turn as u32, p, first, last_hit));
+                }
             }
         }
-        runs.sort_unstable();
-        exact.sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
-        Scan { runs, exact }
+        out.runs.sort_unstable();
+        out.exact.sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
+        out
     }
 
     /// Run pattern `p` over `hay` (one turn, which starts at `base` in the folded buffer),
