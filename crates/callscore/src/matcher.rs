@@ -30,6 +30,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::StateID;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -720,24 +721,41 @@ impl PhraseBook {
             return out;
         };
         let buf = folded.buf.as_bytes();
+        // 1. The automaton over the whole buffer: the match states it passes, with where.
+        // No literal holds a newline, so the automaton is back at its start after each
+        // turn, and the buffer splits at turn boundaries into parts walked in lockstep
+        // (two independent chains of table look-ups keep the CPU busier: scoring is ~10%
+        // faster; more lanes measured no better).
+        let mut cuts = [buf.len(); LANES + 1];
+        cuts[0] = 0;
+        for (k, cut) in cuts.iter_mut().enumerate().take(LANES).skip(1) {
+            let want = buf.len() * k / LANES;
+            *cut = folded
+                .spans
+                .iter()
+                .map(|&(s, _)| s)
+                .find(|&s| s >= want)
+                .unwrap_or(buf.len());
+        }
+        let mut parts: [Vec<(u32, StateID)>; LANES] = Default::default();
+        walk(dfa, start, buf, cuts, &mut parts);
+        let [ends, rest @ ..] = &mut parts;
+        for r in rest {
+            ends.append(r);
+        }
         // Per turn: the anchor literals seen (literal, starts a word, start offset), the
         // same as a bit set (for the filters), and the triggered (pattern, start offset).
         let mut seen: Vec<(u32, bool, u32)> = Vec::new();
         let mut bits = vec![0u64; dfa.patterns_len().div_ceil(64)];
         let mut cand: Vec<(u32, u32)> = Vec::new();
-        for (turn, &(s, e)) in folded.spans.iter().enumerate() {
-            // 1. The automaton over the turn (no literal holds a newline, so each turn
-            // can start afresh): every literal that ends at each byte.
+        let mut next = 0;
+        for (turn, &(_, e)) in folded.spans.iter().enumerate() {
             seen.clear();
-            let mut sid = start;
-            for (i, &byte) in buf[s..e].iter().enumerate() {
-                sid = dfa.next_state(Anchored::No, sid, byte);
-                if !dfa.is_special(sid) {
-                    continue;
-                }
+            while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
+                next += 1;
+                let end = end as usize;
                 for k in 0..dfa.match_len(sid) {
                     let lit = dfa.match_pattern(sid, k);
-                    let end = s + i + 1;
                     let at = end - dfa.pattern_len(lit);
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
                     seen.push((lit.as_u32(), starts_word, at as u32));
@@ -795,13 +813,16 @@ impl PhraseBook {
                 let last_hit = cand[last].1;
                 c = last + 1;
                 let pi = p as usize;
-                for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied()) {
-                    out.runs.push((list as u32, turn as u32, p, first, last_hit));
+                for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied())
+                {
+                    out.runs
+                        .push((list as u32, turn as u32, p, first, last_hit));
                 }
             }
         }
         out.runs.sort_unstable();
-        out.exact.sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
+        out.exact
+            .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
         out
     }
 
@@ -949,6 +970,43 @@ impl PhraseBook {
             }
         }
         pat.re().find(text).map(|m| (m.start(), m.end()))
+    }
+}
+
+/// Lanes of the automaton walk: independent chains of table look-ups in one loop.
+const LANES: usize = 2;
+
+/// Walk the automaton over `LANES` consecutive parts of `buf` at once, each from the
+/// automaton's start state (`cuts` are turn boundaries, so a literal never spans two
+/// parts), pushing each match state passed, with the offset just after it, to the
+/// part's list.
+fn walk(
+    dfa: &DFA,
+    start: StateID,
+    buf: &[u8],
+    cuts: [usize; LANES + 1],
+    out: &mut [Vec<(u32, StateID)>; LANES],
+) {
+    let lens: [usize; LANES] = std::array::from_fn(|k| cuts[k + 1] - cuts[k]);
+    let n = lens.iter().copied().min().unwrap_or(0);
+    let mut sid = [start; LANES];
+    for i in 0..n {
+        for k in 0..LANES {
+            sid[k] = dfa.next_state(Anchored::No, sid[k], buf[cuts[k] + i]);
+        }
+        for k in 0..LANES {
+            if dfa.is_special(sid[k]) {
+                out[k].push(((cuts[k] + i + 1) as u32, sid[k]));
+            }
+        }
+    }
+    for k in 0..LANES {
+        for i in cuts[k] + n..cuts[k + 1] {
+            sid[k] = dfa.next_state(Anchored::No, sid[k], buf[i]);
+            if dfa.is_special(sid[k]) {
+                out[k].push(((i + 1) as u32, sid[k]));
+            }
+        }
     }
 }
 
