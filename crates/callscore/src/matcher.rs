@@ -1001,10 +1001,11 @@ fn walk(
         }
     }
     for k in 0..LANES {
-        for i in cuts[k] + n..cuts[k + 1] {
-            sid[k] = dfa.next_state(Anchored::No, sid[k], buf[i]);
+        let from = cuts[k] + n;
+        for (i, &byte) in buf[from..cuts[k + 1]].iter().enumerate() {
+            sid[k] = dfa.next_state(Anchored::No, sid[k], byte);
             if dfa.is_special(sid[k]) {
-                out[k].push(((i + 1) as u32, sid[k]));
+                out[k].push(((from + i + 1) as u32, sid[k]));
             }
         }
     }
