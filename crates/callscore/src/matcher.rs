@@ -533,6 +533,24 @@ pub struct Scan {
     runs: Vec<(u32, u32, u32, u32, u32)>,
     /// Exact-literal hits as (list, hit), sorted by list then position.
     exact: Vec<(u32, Hit)>,
+    /// Where each list's runs start in `runs` (one more entry than lists).
+    run_at: Vec<u32>,
+    /// Where each list's hits start in `exact` (one more entry than lists).
+    exact_at: Vec<u32>,
+}
+
+/// For keys sorted ascending, where each key in `0..n` starts (`n + 1` entries).
+fn starts(keys: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
+    let mut at = vec![0u32; n + 1];
+    for k in keys {
+        if let Some(c) = at.get_mut(k as usize + 1) {
+            *c += 1;
+        }
+    }
+    for i in 1..at.len() {
+        at[i] += at[i - 1];
+    }
+    at
 }
 
 /// The phrases found in one transcript, by list, in text order.
@@ -606,36 +624,19 @@ impl<'a> Hits<'a> {
 
     /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
     fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
-        let l = list as u32;
         let mut out = Vec::new();
-        let ex = &self.scan.exact;
-        let (a, b) = match turn {
-            Some(t) => (
-                ex.partition_point(|x| (x.0, x.1.turn) < (l, t)),
-                ex.partition_point(|x| (x.0, x.1.turn) <= (l, t)),
-            ),
-            None => (
-                ex.partition_point(|x| x.0 < l),
-                ex.partition_point(|x| x.0 <= l),
-            ),
+        // (An empty scan has no offsets at all.)
+        let slice = |at: &[u32], k: usize| match (at.get(k), at.get(k + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
         };
-        out.extend(ex[a..b].iter().map(|x| x.1));
-        let runs = &self.scan.runs;
-        let (a, b) = match turn {
-            Some(t) => {
-                let t = t as u32;
-                (
-                    runs.partition_point(|r| (r.0, r.1) < (l, t)),
-                    runs.partition_point(|r| (r.0, r.1) <= (l, t)),
-                )
-            }
-            None => (
-                runs.partition_point(|r| r.0 < l),
-                runs.partition_point(|r| r.0 <= l),
-            ),
-        };
+        // A list's share of the scan is a few entries: filter them by turn.
+        let ex = &self.scan.exact[slice(&self.scan.exact_at, list)];
+        let in_turn = |t: usize| turn.is_none_or(|want| want == t);
+        out.extend(ex.iter().map(|x| x.1).filter(|h| in_turn(h.turn)));
+        let runs = &self.scan.runs[slice(&self.scan.run_at, list)];
         let buf = self.folded.buf.as_str();
-        for &(_, turn, p, first, last) in &runs[a..b] {
+        for &(_, turn, p, first, last) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
             let Some(&(s, e)) = self.folded.spans.get(turn as usize) else {
                 continue;
             };
@@ -823,6 +824,8 @@ impl PhraseBook {
         out.runs.sort_unstable();
         out.exact
             .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
+        out.run_at = starts(out.runs.iter().map(|r| r.0), self.lists.len());
+        out.exact_at = starts(out.exact.iter().map(|x| x.0), self.lists.len());
         out
     }
 
