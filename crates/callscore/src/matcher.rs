@@ -539,6 +539,19 @@ pub struct Scan {
     exact_at: Vec<u32>,
 }
 
+/// Working buffers of [`PhraseBook::scan`], kept per thread.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The match states each lane of the walk passed, with where.
+    parts: [Vec<(u32, StateID)>; LANES],
+    /// One turn's literal hits: (literal, starts a word, start offset).
+    seen: Vec<(u32, bool, u32)>,
+    /// The same literals as a bit set; all clear between turns.
+    bits: Vec<u64>,
+    /// One turn's triggered patterns: (pattern, start offset).
+    cand: Vec<(u32, u32)>,
+}
+
 /// For keys sorted ascending, where each key in `0..n` starts (`n + 1` entries).
 fn starts(keys: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
     let mut at = vec![0u32; n + 1];
@@ -714,7 +727,22 @@ impl PhraseBook {
     /// One scan of a folded transcript for every anchor literal: where each list's
     /// phrases may occur. [`PhraseBook::find`] turns it into hits.
     pub fn scan(&self, folded: &Folded) -> Scan {
-        let mut out = Scan::default();
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
+        }
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => self.scan_with(folded, &mut scratch),
+            Err(_) => self.scan_with(folded, &mut Scratch::default()),
+        })
+    }
+
+    /// [`PhraseBook::scan`] with working buffers kept from one transcript to the next.
+    fn scan_with(&self, folded: &Folded, scratch: &mut Scratch) -> Scan {
+        let mut out = Scan {
+            // About what a 1 KB call needs, so the vectors rarely grow.
+            runs: Vec::with_capacity(32),
+            ..Scan::default()
+        };
         let Some(dfa) = &self.ac else {
             return out;
         };
@@ -738,17 +766,24 @@ impl PhraseBook {
                 .find(|&s| s >= want)
                 .unwrap_or(buf.len());
         }
-        let mut parts: [Vec<(u32, StateID)>; LANES] = Default::default();
-        walk(dfa, start, buf, cuts, &mut parts);
-        let [ends, rest @ ..] = &mut parts;
+        let Scratch {
+            parts,
+            seen,
+            bits,
+            cand,
+        } = scratch;
+        for p in parts.iter_mut() {
+            p.clear();
+        }
+        walk(dfa, start, buf, cuts, parts);
+        let [ends, rest @ ..] = parts;
         for r in rest {
             ends.append(r);
         }
         // Per turn: the anchor literals seen (literal, starts a word, start offset), the
-        // same as a bit set (for the filters), and the triggered (pattern, start offset).
-        let mut seen: Vec<(u32, bool, u32)> = Vec::new();
-        let mut bits = vec![0u64; dfa.patterns_len().div_ceil(64)];
-        let mut cand: Vec<(u32, u32)> = Vec::new();
+        // same as a bit set (for the filters; all clear between turns), and the triggered
+        // (pattern, start offset).
+        bits.resize(dfa.patterns_len().div_ceil(64), 0);
         let mut next = 0;
         for (turn, &(_, e)) in folded.spans.iter().enumerate() {
             seen.clear();
@@ -780,12 +815,12 @@ impl PhraseBook {
             }
             // 2. The patterns those literals trigger, where the turn also holds one
             // literal of each of the pattern's other groups.
-            for &(l, _, _) in &seen {
+            for &(l, _, _) in seen.iter() {
                 bits[l as usize / 64] |= 1 << (l % 64);
             }
             let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
             cand.clear();
-            for &(lit, starts_word, at) in &seen {
+            for &(lit, starts_word, at) in seen.iter() {
                 for &(p, initial) in &self.triggers[lit as usize] {
                     if initial && !starts_word {
                         continue;
@@ -798,7 +833,7 @@ impl PhraseBook {
                     }
                 }
             }
-            for &(l, _, _) in &seen {
+            for &(l, _, _) in seen.iter() {
                 bits[l as usize / 64] = 0;
             }
             // 3. One run per pattern (a match contains a trigger hit, so it starts at the
