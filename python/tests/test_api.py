@@ -62,6 +62,22 @@ def test_score_many_matches_a_loop_in_order():
     assert [r.source for r in one] == [f"s{i}" for i in range(len(texts))]
 
 
+def test_score_many_reports_carry_their_transcript():
+    # score_many keeps the text and reads it again when asked: the same turns and roles
+    # as score() gives, with the agent option applied, and through a pickle too.
+    ab = "A: hello\nB: hi, thanks for calling\nA: bye"  # B is inferred the agent; A as asked
+    for agent, texts in ((None, [GOOD, OVERPROMISE, ab]), ("A", [ab])):
+        many = callscore.score_many(texts, threads=1, agent=agent)
+        for text, r in zip(texts, many):
+            want = callscore.score(text, agent=agent).transcript
+            got = r.transcript
+            assert [(t.speaker, t.role, t.text) for t in got.turns] == [
+                (t.speaker, t.role, t.text) for t in want.turns
+            ]
+            again = pickle.loads(pickle.dumps(r)).transcript
+            assert [t.text for t in again.turns] == [t.text for t in want.turns]
+
+
 def test_score_many_keeps_every_result_when_one_fails():
     texts = [GOOD] * 999
     texts.insert(500, "")

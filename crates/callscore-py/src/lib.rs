@@ -13,6 +13,7 @@ use std::sync::Arc;
 use callscore::{Format, Ruleset, ScoreOptions};
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple, PyType};
 use rayon::prelude::*;
@@ -316,7 +317,40 @@ fn options(
 #[pyclass(frozen, module = "callscore")]
 struct Report {
     inner: Arc<callscore::Report>,
-    transcript: Option<Arc<callscore::Transcript>>,
+    transcript: Source,
+}
+
+/// Where a report's transcript comes from.
+enum Source {
+    /// None (a report read back from JSON without one).
+    None,
+    /// Parsed already.
+    Parsed(Arc<callscore::Transcript>),
+    /// Parsed again on first access (what `score_many` keeps: the caller's text, not a
+    /// copy, and how it was read; most batch reports are never asked for it).
+    Text {
+        text: PyBackedStr,
+        opts: ScoreOptions,
+        rules: Handle,
+        parsed: std::sync::OnceLock<Option<Arc<callscore::Transcript>>>,
+    },
+}
+
+impl Source {
+    fn get(&self) -> Option<Arc<callscore::Transcript>> {
+        match self {
+            Source::None => None,
+            Source::Parsed(t) => Some(t.clone()),
+            Source::Text {
+                text,
+                opts,
+                rules,
+                parsed,
+            } => parsed
+                .get_or_init(|| rules.parse(text, opts).ok().map(Arc::new))
+                .clone(),
+        }
+    }
 }
 
 /// One rule's verdict, with its evidence and coaching tip.
@@ -484,9 +518,7 @@ impl Report {
     /// The parsed transcript, when the report was made from text here (None after from_json).
     #[getter]
     fn transcript(&self) -> Option<Transcript> {
-        self.transcript
-            .as_ref()
-            .map(|t| Transcript { inner: t.clone() })
+        self.transcript.get().map(|t| Transcript { inner: t })
     }
     /// The failing findings.
     fn failed(&self) -> Vec<Finding> {
@@ -523,7 +555,7 @@ impl Report {
             .map_err(|e| PyValueError::new_err(format!("not a callscore report: {e}")))?;
         Ok(Report {
             inner: Arc::new(r),
-            transcript: None,
+            transcript: Source::None,
         })
     }
     fn __repr__(&self) -> String {
@@ -561,8 +593,8 @@ impl Report {
         let me = slf.get();
         let t = me
             .transcript
-            .as_ref()
-            .map(|t| serde_json::to_string(&**t).unwrap_or_default());
+            .get()
+            .map(|t| serde_json::to_string(&*t).unwrap_or_default());
         let ctor = py
             .import("callscore._native")?
             .getattr("_report_from_state")?;
@@ -589,10 +621,10 @@ fn _report_from_state(report: &str, transcript: Option<&str>) -> PyResult<Report
     let inner =
         callscore::Report::from_json(report).map_err(|e| PyValueError::new_err(e.to_string()))?;
     let transcript = match transcript {
-        Some(t) => Some(Arc::new(
+        Some(t) => Source::Parsed(Arc::new(
             serde_json::from_str(t).map_err(|e| PyValueError::new_err(e.to_string()))?,
         )),
-        None => None,
+        None => Source::None,
     };
     Ok(Report {
         inner: Arc::new(inner),
@@ -742,7 +774,7 @@ impl RuleInfo {
 fn report(r: callscore::Report, t: callscore::Transcript) -> Report {
     Report {
         inner: Arc::new(r),
-        transcript: Some(Arc::new(t)),
+        transcript: Source::Parsed(Arc::new(t)),
     }
 }
 
@@ -858,16 +890,19 @@ fn score_many<'py>(
             "texts must be a list of str, not a str",
         ));
     }
-    let mut owned: Vec<String> = Vec::new();
+    // The callers' strings themselves (their UTF-8), not copies.
+    let mut owned: Vec<PyBackedStr> = Vec::new();
+    let mut strs: Vec<Bound<'py, PyString>> = Vec::new();
     for t in texts
         .try_iter()
         .map_err(|_| PyTypeError::new_err("texts must be an iterable of str"))?
     {
         let t = t?;
         let s = t
-            .cast::<PyString>()
+            .cast_into::<PyString>()
             .map_err(|_| PyTypeError::new_err("every text must be a str"))?;
-        owned.push(s.to_cow()?.into_owned());
+        owned.push(PyBackedStr::try_from(s.clone())?);
+        strs.push(s);
     }
     let srcs: Vec<Option<String>> = match sources {
         None => vec![None; owned.len()],
@@ -923,12 +958,12 @@ fn score_many<'py>(
     const CHUNK: usize = 512;
     for (c, chunk) in owned.chunks(CHUNK).enumerate() {
         let offset = c * CHUNK;
-        let one = |(k, text): (usize, &String)| {
+        let one = |(k, text): (usize, &PyBackedStr)| {
             let mut o = base.clone();
             o.source = srcs[offset + k].clone();
-            rs.score_with_transcript(text, &o)
+            rs.score(text, &o).map(|r| (r, o))
         };
-        let work = || -> Vec<callscore::Result<(callscore::Report, callscore::Transcript)>> {
+        let work = || -> Vec<callscore::Result<(callscore::Report, ScoreOptions)>> {
             chunk.par_iter().enumerate().map(one).collect()
         };
         let results = py.detach(|| match &runner {
@@ -938,7 +973,15 @@ fn score_many<'py>(
         });
         for (k, r) in results.into_iter().enumerate() {
             match r {
-                Ok((r, t)) => out.append(report(r, t))?,
+                Ok((r, opts)) => out.append(Report {
+                    inner: Arc::new(r),
+                    transcript: Source::Text {
+                        text: PyBackedStr::try_from(strs[offset + k].clone())?,
+                        opts,
+                        rules: rs.clone(),
+                        parsed: std::sync::OnceLock::new(),
+                    },
+                })?,
                 Err(e) => {
                     let exc =
                         transcript_error(py, &e, srcs[offset + k].as_deref(), Some(offset + k))?;
