@@ -709,6 +709,18 @@ impl Prog {
         Ok(first)
     }
 
+    /// Whether the pattern matches at `pos`, anchored there (an empty match counts).
+    pub fn matches_at(&self, hay: &[u8], pos: usize) -> Result<bool, Budget> {
+        let mut st = State {
+            hay,
+            steps: 0,
+            budget: STEP_BUDGET,
+            depth: 0,
+            cap: None,
+        };
+        Ok(st.seq(self, 0, 0, pos, None)?.is_some())
+    }
+
     /// Every leftmost-first match that starts in `[from, last_start]` (non-overlapping,
     /// each search resuming where the previous match ended), as `Regex::find_iter` over
     /// `hay` would report those matches, until `emit` returns false.

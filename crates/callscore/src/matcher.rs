@@ -62,7 +62,7 @@ pub struct PhraseSrc {
 }
 
 #[derive(Debug, Clone)]
-struct Pattern {
+pub(crate) struct Pattern {
     list: usize,
     /// The regex source (over folded text).
     src: String,
@@ -123,7 +123,7 @@ pub struct PhraseBook {
     /// Unique among the books of this process (keys per-book memos).
     id: u64,
     lists: Vec<PhraseList>,
-    pats: Vec<Pattern>,
+    pub(crate) pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns.
     ac: Option<DFA>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
@@ -138,6 +138,10 @@ pub struct PhraseBook {
     /// For each pattern, true when its trigger literals are prefixes of its matches (a
     /// match starts at a trigger hit).
     prefix: Vec<bool>,
+    /// For each pattern whose trigger literals are exactly one part of its top-level
+    /// sequence, what follows that part: a match needs it to match right after one of
+    /// the trigger hits, which rules out most hits without running the whole pattern.
+    suffix: Vec<Option<crate::backtrack::Prog>>,
     /// For each pattern, the other lists that have the same pattern (searched once).
     also: Vec<Vec<usize>>,
 }
@@ -150,7 +154,7 @@ pub struct BookBuilder {
     /// faster start-up). User packs compile eagerly, which validates every pattern.
     pub lazy: bool,
     lists: Vec<PhraseList>,
-    pats: Vec<Pattern>,
+    pub(crate) pats: Vec<Pattern>,
     sources: Vec<String>,
 }
 
@@ -218,6 +222,7 @@ impl BookBuilder {
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
         let mut prefix = vec![false; self.pats.len()];
+        let mut suffix = vec![None; self.pats.len()];
         // A phrase in several lists (`i'm {name}`...) is searched once; its hits go to
         // every list that has it.
         let mut canon: HashMap<String, usize> = HashMap::new();
@@ -267,6 +272,7 @@ impl BookBuilder {
                         }
                     } else {
                         let trigger = groups.swap_remove(best);
+                        suffix[pi] = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
                         for (lit, initial) in trigger {
                             trig.push((lit_id(lit), pi as u32, initial));
                         }
@@ -329,6 +335,7 @@ impl BookBuilder {
             filters,
             list_always,
             prefix,
+            suffix,
             also,
         })
     }
@@ -365,6 +372,44 @@ fn prefix_literals(hir: &Hir) -> Option<(Vec<Vec<u8>>, bool)> {
         lits.iter().map(|l| l.as_bytes().to_vec()).collect(),
         initial,
     ))
+}
+
+/// When `hir` is a sequence one part of which matches exactly the literals of `trigger`
+/// (a literal or an alternation of literals), the program of the parts after it (none
+/// when it is the last part).
+fn suffix_after(hir: &Hir, trigger: &[Lit]) -> Option<crate::backtrack::Prog> {
+    fn literals(h: &Hir) -> Option<Vec<Vec<u8>>> {
+        match h.kind() {
+            HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
+            HirKind::Capture(c) => literals(&c.sub),
+            HirKind::Alternation(alts) => {
+                let mut all = Vec::new();
+                for a in alts {
+                    all.extend(literals(a).filter(|v| v.len() == 1)?);
+                }
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let mut want: Vec<&[u8]> = trigger.iter().map(|l| l.0.as_slice()).collect();
+    want.sort_unstable();
+    want.dedup();
+    let k = parts.iter().position(|part| {
+        literals(part).is_some_and(|mut have| {
+            have.sort_unstable();
+            have.dedup();
+            have.iter().map(Vec::as_slice).eq(want.iter().copied())
+        })
+    })?;
+    let rest = &parts[k + 1..];
+    if rest.is_empty() {
+        return None;
+    }
+    crate::backtrack::Prog::new(&Hir::concat(rest.to_vec()))
 }
 
 /// True when a pattern is exactly `\b{start-half}LITERAL\b{end-half}` (ASCII boundaries).
@@ -528,9 +573,11 @@ pub struct Hit {
 /// can be assigned between the scan and the rules.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
-    /// Candidate runs, sorted: (list, turn, pattern, first anchor hit, last anchor hit),
-    /// the hits as offsets in the folded buffer.
-    runs: Vec<(u32, u32, u32, u32, u32)>,
+    /// Candidate runs, sorted: (list, turn, pattern, first anchor hit, last anchor hit,
+    /// where its trigger hits are in `hits`), the hits as offsets in the folded buffer.
+    runs: Vec<(u32, u32, u32, u32, u32, u32, u32)>,
+    /// The trigger hits of the runs, as (start, end) in the folded buffer.
+    hits: Vec<(u32, u32)>,
     /// Exact-literal hits as (list, hit), sorted by list then position.
     exact: Vec<(u32, Hit)>,
     /// Where each list's runs start in `runs` (one more entry than lists).
@@ -544,12 +591,12 @@ pub struct Scan {
 struct Scratch {
     /// The match states each lane of the walk passed, with where.
     parts: [Vec<(u32, StateID)>; LANES],
-    /// One turn's literal hits: (literal, starts a word, start offset).
-    seen: Vec<(u32, bool, u32)>,
+    /// One turn's literal hits: (literal, starts a word, start offset, end offset).
+    seen: Vec<(u32, bool, u32, u32)>,
     /// The same literals as a bit set; all clear between turns.
     bits: Vec<u64>,
-    /// One turn's triggered patterns: (pattern, start offset).
-    cand: Vec<(u32, u32)>,
+    /// One turn's triggered patterns: (pattern, start offset, end offset).
+    cand: Vec<(u32, u32, u32)>,
 }
 
 /// For keys sorted ascending, where each key in `0..n` starts (`n + 1` entries).
@@ -649,14 +696,27 @@ impl<'a> Hits<'a> {
         out.extend(ex.iter().map(|x| x.1).filter(|h| in_turn(h.turn)));
         let runs = &self.scan.runs[slice(&self.scan.run_at, list)];
         let buf = self.folded.buf.as_str();
-        for &(_, turn, p, first, last) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
+        for &(_, turn, p, first, last, a, z) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
             let Some(&(s, e)) = self.folded.spans.get(turn as usize) else {
                 continue;
             };
             let hits = (first as usize - s, last as usize - s);
             let hay = &buf[s..e];
-            self.book
-                .run_at(p as usize, self.folded, self.turns, s, hay, hits, &mut out);
+            let trig = self
+                .scan
+                .hits
+                .get(a as usize..z as usize)
+                .unwrap_or_default();
+            self.book.run_at(
+                p as usize,
+                self.folded,
+                self.turns,
+                s,
+                hay,
+                hits,
+                trig,
+                &mut out,
+            );
         }
         if turn.is_none() {
             for &p in &self.book.list_always[list] {
@@ -794,7 +854,7 @@ impl PhraseBook {
                     let lit = dfa.match_pattern(sid, k);
                     let at = end - dfa.pattern_len(lit);
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
-                    seen.push((lit.as_u32(), starts_word, at as u32));
+                    seen.push((lit.as_u32(), starts_word, at as u32, end as u32));
                     // Exact literals need no regex: check the word boundaries here.
                     let lists = &self.exact_lists[lit.as_usize()];
                     if !lists.is_empty()
@@ -815,12 +875,12 @@ impl PhraseBook {
             }
             // 2. The patterns those literals trigger, where the turn also holds one
             // literal of each of the pattern's other groups.
-            for &(l, _, _) in seen.iter() {
+            for &(l, ..) in seen.iter() {
                 bits[l as usize / 64] |= 1 << (l % 64);
             }
             let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
             cand.clear();
-            for &(lit, starts_word, at) in seen.iter() {
+            for &(lit, starts_word, at, end) in seen.iter() {
                 for &(p, initial) in &self.triggers[lit as usize] {
                     if initial && !starts_word {
                         continue;
@@ -829,11 +889,11 @@ impl PhraseBook {
                         .iter()
                         .all(|g| g.iter().any(|&l| has(l)))
                     {
-                        cand.push((p, at));
+                        cand.push((p, at, end));
                     }
                 }
             }
-            for &(l, _, _) in seen.iter() {
+            for &(l, ..) in seen.iter() {
                 bits[l as usize / 64] = 0;
             }
             // 3. One run per pattern (a match contains a trigger hit, so it starts at the
@@ -841,18 +901,22 @@ impl PhraseBook {
             cand.sort_unstable();
             let mut c = 0;
             while c < cand.len() {
-                let (p, first) = cand[c];
+                let (p, first, _) = cand[c];
                 let mut last = c;
                 while last + 1 < cand.len() && cand[last + 1].0 == p {
                     last += 1;
                 }
                 let last_hit = cand[last].1;
+                let from = out.hits.len() as u32;
+                out.hits
+                    .extend(cand[c..=last].iter().map(|&(_, a, e)| (a, e)));
+                let to = out.hits.len() as u32;
                 c = last + 1;
                 let pi = p as usize;
                 for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied())
                 {
                     out.runs
-                        .push((list as u32, turn as u32, p, first, last_hit));
+                        .push((list as u32, turn as u32, p, first, last_hit, from, to));
                 }
             }
         }
@@ -876,9 +940,26 @@ impl PhraseBook {
         turns: &[Turn],
         base: usize,
         hay: &str,
-        hits: (usize, usize),
+        mut hits: (usize, usize),
+        trig: &[(u32, u32)],
         out: &mut Vec<Hit>,
     ) {
+        if let Some(sfx) = self.suffix[p].as_ref().filter(|_| !self.prefix[p]) {
+            // Only the trigger hits the rest of the pattern can follow: none, no match.
+            let (mut lo, mut hi) = (usize::MAX, 0);
+            for &(a, e) in trig {
+                let (a, e) = (a as usize - base, e as usize - base);
+                // Over budget: this hit cannot be ruled out.
+                if sfx.matches_at(hay.as_bytes(), e).unwrap_or(true) {
+                    lo = lo.min(a);
+                    hi = hi.max(a);
+                }
+            }
+            if lo > hi {
+                return;
+            }
+            hits = (lo, hi);
+        }
         let from = match &self.pats[p].prog {
             _ if self.prefix[p] => hits.0,
             Some(prog) => {
