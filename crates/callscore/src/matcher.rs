@@ -1092,10 +1092,11 @@ impl PhraseBook {
     }
 }
 
-/// Lanes of the automaton walk: independent chains of table look-ups in one loop.
+/// Lanes of the automaton walk: independent chains of table look-ups in one loop
+/// ([`walk`] is written for two).
 const LANES: usize = 2;
 
-/// Walk the automaton over `LANES` consecutive parts of `buf` at once, each from the
+/// Walk the automaton over the two consecutive parts of `buf` at once, each from the
 /// automaton's start state (`cuts` are turn boundaries, so a literal never spans two
 /// parts), pushing each match state passed, with the offset just after it, to the
 /// part's list.
@@ -1106,25 +1107,26 @@ fn walk(
     cuts: [usize; LANES + 1],
     out: &mut [Vec<(u32, StateID)>; LANES],
 ) {
-    let lens: [usize; LANES] = std::array::from_fn(|k| cuts[k + 1] - cuts[k]);
-    let n = lens.iter().copied().min().unwrap_or(0);
-    let mut sid = [start; LANES];
-    for i in 0..n {
-        for k in 0..LANES {
-            sid[k] = dfa.next_state(Anchored::No, sid[k], buf[cuts[k] + i]);
+    let [a, b] = out;
+    let (left, right) = (&buf[cuts[0]..cuts[1]], &buf[cuts[1]..cuts[2]]);
+    let (mut sa, mut sb) = (start, start);
+    // In lockstep while both parts last (slices zipped: no index checks per byte).
+    for (i, (&x, &y)) in left.iter().zip(right).enumerate() {
+        sa = dfa.next_state(Anchored::No, sa, x);
+        sb = dfa.next_state(Anchored::No, sb, y);
+        if dfa.is_special(sa) {
+            a.push(((cuts[0] + i + 1) as u32, sa));
         }
-        for k in 0..LANES {
-            if dfa.is_special(sid[k]) {
-                out[k].push(((cuts[k] + i + 1) as u32, sid[k]));
-            }
+        if dfa.is_special(sb) {
+            b.push(((cuts[1] + i + 1) as u32, sb));
         }
     }
-    for k in 0..LANES {
-        let from = cuts[k] + n;
-        for (i, &byte) in buf[from..cuts[k + 1]].iter().enumerate() {
-            sid[k] = dfa.next_state(Anchored::No, sid[k], byte);
-            if dfa.is_special(sid[k]) {
-                out[k].push(((from + i + 1) as u32, sid[k]));
+    let n = left.len().min(right.len());
+    for (out, part, base, mut sid) in [(a, left, cuts[0], sa), (b, right, cuts[1], sb)] {
+        for (i, &byte) in part.iter().enumerate().skip(n) {
+            sid = dfa.next_state(Anchored::No, sid, byte);
+            if dfa.is_special(sid) {
+                out.push(((base + i + 1) as u32, sid));
             }
         }
     }
