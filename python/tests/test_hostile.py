@@ -65,7 +65,9 @@ def test_one_bad_transcript_in_a_thousand_keeps_the_rest():
     assert out[777].index == 777
 
 
-def test_ctrl_c_stops_a_long_batch_promptly():
+@pytest.mark.parametrize("threads", [1, 2])
+def test_ctrl_c_stops_a_long_batch_promptly(threads):
+    # threads=1 scores on the calling thread; 2 in a pool that works ahead of it.
     code = textwrap.dedent(
         """
         import sys, time, callscore
@@ -73,12 +75,12 @@ def test_ctrl_c_stops_a_long_batch_promptly():
         print("ready", flush=True)
         t0 = time.perf_counter()
         try:
-            callscore.score_many(texts, threads=1)
+            callscore.score_many(texts, threads=THREADS)
             print("finished", flush=True)
         except KeyboardInterrupt:
             print("interrupted %.2f" % (time.perf_counter() - t0), flush=True)
         """
-    )
+    ).replace("THREADS", str(threads))
     p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert p.stdout.readline().strip() == "ready"
     time.sleep(1.0)

@@ -955,22 +955,8 @@ fn score_many<'py>(
     };
     let out = PyList::empty(py);
     let mut first_err: Option<Bound<'py, PyAny>> = None;
-    const CHUNK: usize = 512;
-    for (c, chunk) in owned.chunks(CHUNK).enumerate() {
-        let offset = c * CHUNK;
-        let one = |(k, text): (usize, &PyBackedStr)| {
-            let mut o = base.clone();
-            o.source = srcs[offset + k].clone();
-            rs.score(text, &o).map(|r| (r, o))
-        };
-        let work = || -> Vec<callscore::Result<(callscore::Report, ScoreOptions)>> {
-            chunk.par_iter().enumerate().map(one).collect()
-        };
-        let results = py.detach(|| match &runner {
-            Runner::Here => chunk.iter().enumerate().map(one).collect(),
-            Runner::Pool(p) => p.install(work),
-            Runner::Global => work(),
-        });
+    // Reports become Python objects on this thread, a chunk at a time.
+    let mut take = |results: Scored, offset: usize| -> PyResult<()> {
         for (k, r) in results.into_iter().enumerate() {
             match r {
                 Ok((r, opts)) => out.append(Report {
@@ -993,10 +979,72 @@ fn score_many<'py>(
             }
         }
         if let Some(b) = &bar {
-            b.call_method1("update", (chunk.len(),))?;
+            b.call_method1("update", (strs.len().min(offset + CHUNK) - offset,))?;
         }
         // Let Ctrl-C through between chunks.
-        py.check_signals()?;
+        py.check_signals()
+    };
+    let texts = Arc::new(owned);
+    let srcs_all = Arc::new(srcs.clone());
+    match runner {
+        Runner::Here => {
+            for (c, chunk) in texts.chunks(CHUNK).enumerate() {
+                let results =
+                    py.detach(|| score_chunk(&rs, &base, &srcs_all, chunk, c * CHUNK, false));
+                take(results, c * CHUNK)?;
+            }
+        }
+        Runner::Pool(_) | Runner::Global => {
+            // The pool scores chunk after chunk (at most two ahead) while this thread turns
+            // finished ones into Python objects: the two overlap.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Scored>(2);
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let producer = {
+                let (texts, srcs, rs, base, stop) = (
+                    texts.clone(),
+                    srcs_all.clone(),
+                    rs.clone(),
+                    base.clone(),
+                    stop.clone(),
+                );
+                move || {
+                    for (c, chunk) in texts.chunks(CHUNK).enumerate() {
+                        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                            break;
+                        }
+                        let results = score_chunk(&rs, &base, &srcs, chunk, c * CHUNK, true);
+                        if tx.send(results).is_err() {
+                            break;
+                        }
+                    }
+                    // The texts go first (this thread may not hold the GIL; the caller's
+                    // reference outlives this one), then the channel closes.
+                    drop(texts);
+                    drop(tx);
+                }
+            };
+            match &runner {
+                Runner::Pool(p) => p.spawn(producer),
+                _ => rayon::spawn(producer),
+            }
+            // (A lock only so that a borrow of the receiver may cross to `detach`.)
+            let rx = std::sync::Mutex::new(rx);
+            let recv = || py.detach(|| rx.lock().ok().and_then(|r| r.recv().ok()));
+            let mut offset = 0;
+            let mut consumed = || -> PyResult<()> {
+                while let Some(results) = recv() {
+                    let n = results.len();
+                    take(results, offset)?;
+                    offset += n;
+                }
+                Ok(())
+            };
+            let r = consumed();
+            // Whatever happened, the producer is done before this returns.
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            while recv().is_some() {}
+            r?;
+        }
     }
     if let Some(b) = &bar {
         b.call_method0("close")?;
@@ -1008,6 +1056,34 @@ fn score_many<'py>(
         }
     }
     Ok(out)
+}
+
+/// What `score_many` scores per text: a report and the options it was read with.
+type Scored = Vec<callscore::Result<(callscore::Report, ScoreOptions)>>;
+
+/// `score_many`'s chunk size: the unit of progress, of Ctrl-C checks and of hand-over.
+const CHUNK: usize = 512;
+
+/// Score one chunk of `score_many` (texts `offset..` of the batch), in parallel on the
+/// current rayon pool or on this thread.
+fn score_chunk(
+    rs: &Ruleset,
+    base: &ScoreOptions,
+    srcs: &[Option<String>],
+    chunk: &[PyBackedStr],
+    offset: usize,
+    parallel: bool,
+) -> Scored {
+    let one = |(k, text): (usize, &PyBackedStr)| {
+        let mut o = base.clone();
+        o.source = srcs[offset + k].clone();
+        rs.score(text, &o).map(|r| (r, o))
+    };
+    if parallel {
+        chunk.par_iter().enumerate().map(one).collect()
+    } else {
+        chunk.iter().enumerate().map(one).collect()
+    }
 }
 
 /// Parse a transcript and assign roles, without scoring it.
