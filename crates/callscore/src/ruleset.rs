@@ -851,7 +851,7 @@ mod tests {
             state ^= state >> 7;
             state ^= state << 17;
             // Mostly short texts, some long ones.
-            let len = if state % 8 == 0 {
+            let len = if state.is_multiple_of(8) {
                 (state % 200) as usize
             } else {
                 (state % 12) as usize
