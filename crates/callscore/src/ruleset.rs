@@ -14,7 +14,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::fold::{fold_str, Folded};
-use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc};
+use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc, Scan};
 use crate::parse::{self, Format, Limits};
 use crate::phrase::PhraseEnv;
 use crate::report::{self, ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
@@ -375,6 +375,12 @@ impl Ruleset {
 
     /// Read a transcript and assign roles, without scoring it.
     pub fn parse(&self, text: &str, opts: &ScoreOptions) -> Result<Transcript> {
+        self.read(text, opts).map(|(t, _, _)| t)
+    }
+
+    /// Read a transcript, fold it, scan it for the phrases' anchors and assign roles: what
+    /// scoring and [`Ruleset::parse`] share (so both see the same roles).
+    fn read(&self, text: &str, opts: &ScoreOptions) -> Result<(Transcript, Folded, Scan)> {
         let mut t = parse::read(text, opts.format, &opts.limits)?;
         let folded = Folded::new(&t.turns);
         let scan = self.book.scan(&folded);
@@ -386,7 +392,7 @@ impl Ruleset {
             &folded,
             &scan,
         )?;
-        Ok(t)
+        Ok((t, folded, scan))
     }
 
     /// Score raw bytes (decoding them first; see [`parse::decode`]).
@@ -414,17 +420,7 @@ impl Ruleset {
         text: &str,
         opts: &ScoreOptions,
     ) -> Result<(Report, Transcript)> {
-        let mut t = parse::read(text, opts.format, &opts.limits)?;
-        let folded = Folded::new(&t.turns);
-        let scan = self.book.scan(&folded);
-        roles::assign(
-            &mut t,
-            &opts.agents,
-            &self.book,
-            &self.roles,
-            &folded,
-            &scan,
-        )?;
+        let (t, folded, scan) = self.read(text, opts)?;
         let hits = self.book.find(&scan, &folded, &t.turns);
         let names = if t.events.is_empty() {
             Vec::new()

@@ -276,17 +276,7 @@ pub(crate) fn split_speaker(line: &str) -> Option<(&str, &str)> {
     let mut has_letter = false;
     for (i, &c) in b.iter().enumerate().take(41) {
         match c {
-            b':' => {
-                let name = line[..i].trim_ascii();
-                let after = &line[i + 1..];
-                if name.is_empty() || !has_letter {
-                    return None;
-                }
-                if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
-                    return None;
-                }
-                return Some((name, after));
-            }
+            b':' => return speaker_at(line, i, has_letter),
             _ if i == 40 => return None,
             c if c.is_ascii_alphabetic() => has_letter = true,
             c if c.is_ascii_digit() || matches!(c, b' ' | b'.' | b'\'' | b'-' | b'_' | b'&') => {}
@@ -297,21 +287,27 @@ pub(crate) fn split_speaker(line: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// The split of `line` at the colon at byte `i`: a speaker needs a letter and a non-empty
+/// name, and the colon must end the line or be followed by white space.
+fn speaker_at(line: &str, i: usize, has_letter: bool) -> Option<(&str, &str)> {
+    let name = trim(&line[..i]);
+    let after = &line[i + 1..];
+    if name.is_empty() || !has_letter {
+        return None;
+    }
+    if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    Some((name, after))
+}
+
 /// [`split_speaker`] for a line whose name may hold non-ASCII characters.
 fn split_speaker_chars(line: &str) -> Option<(&str, &str)> {
     let mut chars = 0;
     let mut has_letter = false;
     for (i, c) in line.char_indices() {
         if c == ':' {
-            let name = line[..i].trim();
-            let after = &line[i + 1..];
-            if name.is_empty() || !has_letter {
-                return None;
-            }
-            if !(after.is_empty() || after.starts_with(char::is_whitespace)) {
-                return None;
-            }
-            return Some((name, after));
+            return speaker_at(line, i, has_letter);
         }
         chars += 1;
         if chars > 40 {
