@@ -653,25 +653,15 @@ fn count_words(text: &str) -> usize {
     // UAX #29 restricted to ASCII: letters, digits and `_` join with each other; `:`
     // joins two letters, `,` and `;` two digits, `.` and `'` either; anything else
     // breaks. A segment counts when it holds a letter or digit.
-    const CLASS: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut b = 0;
-        while b < 256 {
-            t[b] = match b as u8 {
-                b'a'..=b'z' | b'A'..=b'Z' => 1,
-                b'0'..=b'9' => 2,
-                b'_' => 3,
-                _ => 0,
-            };
-            b += 1;
-        }
-        t
-    };
     let b = text.as_bytes();
     if !b.contains(&b'_') {
         return count_words_plain(b);
     }
-    let class = |x: u8| CLASS[x as usize];
+    // 1 letter, 2 digit, 3 `_`, 0 anything else (joiners are judged below).
+    let class = |x: u8| match WORD_CODE[x as usize] {
+        c @ 1..=3 => c,
+        _ => 0,
+    };
     let (mut count, mut in_word, mut alnum) = (0, false, false);
     for i in 0..b.len() {
         let c = class(b[i]);
