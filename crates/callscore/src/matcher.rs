@@ -62,7 +62,7 @@ pub struct PhraseSrc {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Pattern {
+struct Pattern {
     list: usize,
     /// The regex source (over folded text).
     src: String,
@@ -123,7 +123,7 @@ pub struct PhraseBook {
     /// Unique among the books of this process (keys per-book memos).
     id: u64,
     lists: Vec<PhraseList>,
-    pub(crate) pats: Vec<Pattern>,
+    pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns.
     ac: Option<DFA>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
@@ -154,7 +154,7 @@ pub struct BookBuilder {
     /// faster start-up). User packs compile eagerly, which validates every pattern.
     pub lazy: bool,
     lists: Vec<PhraseList>,
-    pub(crate) pats: Vec<Pattern>,
+    pats: Vec<Pattern>,
     sources: Vec<String>,
 }
 
@@ -573,10 +573,11 @@ pub struct Hit {
 /// can be assigned between the scan and the rules.
 #[derive(Debug, Clone, Default)]
 pub struct Scan {
-    /// Candidate runs, sorted: (list, turn, pattern, first anchor hit, last anchor hit,
-    /// where its trigger hits are in `hits`), the hits as offsets in the folded buffer.
-    runs: Vec<(u32, u32, u32, u32, u32, u32, u32)>,
-    /// The trigger hits of the runs, as (start, end) in the folded buffer.
+    /// Candidate runs, sorted: (list, turn, pattern, where its trigger hits are in
+    /// `hits`).
+    runs: Vec<(u32, u32, u32, u32, u32)>,
+    /// The trigger hits of the runs, as (start, end) in the folded buffer, each run's in
+    /// order of start.
     hits: Vec<(u32, u32)>,
     /// Exact-literal hits as (list, hit), sorted by list then position.
     exact: Vec<(u32, Hit)>,
@@ -665,23 +666,6 @@ impl<'a> Hits<'a> {
         self.in_turn(list, turn).first().copied()
     }
 
-    /// Hits of a list that overlap the folded range `[s, e)`.
-    pub fn overlapping(&self, list: ListId, s: usize, e: usize) -> Vec<Hit> {
-        let (a, b) = (
-            self.folded.turn_at(s),
-            self.folded.turn_at(e.max(s + 1) - 1),
-        );
-        let mut out = Vec::new();
-        for turn in a..=b.min(self.folded.spans.len().saturating_sub(1)) {
-            out.extend(
-                self.in_turn(list, turn)
-                    .iter()
-                    .filter(|h| h.start < e && h.end > s),
-            );
-        }
-        out
-    }
-
     /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
     fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
         let mut out = Vec::new();
@@ -696,31 +680,32 @@ impl<'a> Hits<'a> {
         out.extend(ex.iter().map(|x| x.1).filter(|h| in_turn(h.turn)));
         let runs = &self.scan.runs[slice(&self.scan.run_at, list)];
         let buf = self.folded.buf.as_str();
-        for &(_, turn, p, first, last, a, z) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
+        for &(_, turn, p, a, z) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
             let Some(&(s, e)) = self.folded.spans.get(turn as usize) else {
                 continue;
             };
-            let hits = (first as usize - s, last as usize - s);
-            let hay = &buf[s..e];
+            let hay = Hay {
+                folded: self.folded,
+                turns: self.turns,
+                base: s,
+                text: &buf[s..e],
+            };
             let trig = self
                 .scan
                 .hits
                 .get(a as usize..z as usize)
                 .unwrap_or_default();
-            self.book.run_at(
-                p as usize,
-                self.folded,
-                self.turns,
-                s,
-                hay,
-                hits,
-                trig,
-                &mut out,
-            );
+            self.book.run_at(p as usize, hay, trig, &mut out);
         }
         if turn.is_none() {
+            let whole = Hay {
+                folded: self.folded,
+                turns: self.turns,
+                base: 0,
+                text: buf,
+            };
             for &p in &self.book.list_always[list] {
-                self.book.run_whole(p, self.folded, self.turns, &mut out);
+                self.book.run_window(p, whole, (0, buf.len()), &mut out);
             }
         }
         if out.len() > 1 {
@@ -901,12 +886,11 @@ impl PhraseBook {
             cand.sort_unstable();
             let mut c = 0;
             while c < cand.len() {
-                let (p, first, _) = cand[c];
+                let p = cand[c].0;
                 let mut last = c;
                 while last + 1 < cand.len() && cand[last + 1].0 == p {
                     last += 1;
                 }
-                let last_hit = cand[last].1;
                 let from = out.hits.len() as u32;
                 out.hits
                     .extend(cand[c..=last].iter().map(|&(_, a, e)| (a, e)));
@@ -915,8 +899,7 @@ impl PhraseBook {
                 let pi = p as usize;
                 for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied())
                 {
-                    out.runs
-                        .push((list as u32, turn as u32, p, first, last_hit, from, to));
+                    out.runs.push((list as u32, turn as u32, p, from, to));
                 }
             }
         }
@@ -928,31 +911,24 @@ impl PhraseBook {
         out
     }
 
-    /// Run pattern `p` over `hay` (one turn, which starts at `base` in the folded buffer),
-    /// whose trigger hits start between `hits.0` and `hits.1`. Every match contains a
-    /// trigger hit, so a match starts at `hits.1` or before, and no earlier than the
-    /// pattern's longest match (or its most spaces) before `hits.0`.
-    #[allow(clippy::too_many_arguments)]
-    fn run_at(
-        &self,
-        p: usize,
-        folded: &Folded,
-        turns: &[Turn],
-        base: usize,
-        hay: &str,
-        mut hits: (usize, usize),
-        trig: &[(u32, u32)],
-        out: &mut Vec<Hit>,
-    ) {
+    /// Run pattern `p` over `hay` (one turn) given its trigger hits there (start, end in
+    /// the folded buffer, in order of start). Every match contains a trigger hit, so a
+    /// match starts at the last hit or before, and no earlier than the pattern's longest
+    /// match (or its most spaces) before the first.
+    fn run_at(&self, p: usize, hay: Hay<'_>, trig: &[(u32, u32)], out: &mut Vec<Hit>) {
+        let at = |x: u32| x as usize - hay.base;
+        let mut hits = match (trig.first(), trig.last()) {
+            (Some(f), Some(l)) => (at(f.0), at(l.0)),
+            _ => return,
+        };
         if let Some(sfx) = self.suffix[p].as_ref().filter(|_| !self.prefix[p]) {
             // Only the trigger hits the rest of the pattern can follow: none, no match.
             let (mut lo, mut hi) = (usize::MAX, 0);
             for &(a, e) in trig {
-                let (a, e) = (a as usize - base, e as usize - base);
                 // Over budget: this hit cannot be ruled out.
-                if sfx.matches_at(hay.as_bytes(), e).unwrap_or(true) {
-                    lo = lo.min(a);
-                    hi = hi.max(a);
+                if sfx.matches_at(hay.text.as_bytes(), at(e)).unwrap_or(true) {
+                    lo = lo.min(at(a));
+                    hi = hi.max(at(a));
                 }
             }
             if lo > hi {
@@ -963,52 +939,29 @@ impl PhraseBook {
         let from = match &self.pats[p].prog {
             _ if self.prefix[p] => hits.0,
             Some(prog) => {
+                let bytes = hay.text.as_bytes();
                 let by_len = hits.0.saturating_sub(prog.max_len());
-                let by_words = after_spaces_before(hay.as_bytes(), hits.0, prog.max_spaces());
+                let by_words = after_spaces_before(bytes, hits.0, prog.max_spaces());
                 by_len.max(by_words)
             }
             None => 0,
         };
-        self.run_window(p, folded, turns, base, hay, (from, hits.1), out);
+        self.run_window(p, hay, (from, hits.1), out);
     }
 
-    /// Run pattern `p` over the whole folded buffer.
-    fn run_whole(&self, p: usize, folded: &Folded, turns: &[Turn], out: &mut Vec<Hit>) {
-        let buf = folded.buf.as_str();
-        self.run_window(p, folded, turns, 0, buf, (0, buf.len()), out);
-    }
-
-    /// Run pattern `p` over `hay` (which starts at `base` in the folded buffer) for the
-    /// matches that start in `window`: with the backtracker when the pattern has a program
-    /// and the search stays in budget, else with the regex over all of `hay` (the same
-    /// matches: none starts outside the window).
-    #[allow(clippy::too_many_arguments)]
-    fn run_window(
-        &self,
-        p: usize,
-        folded: &Folded,
-        turns: &[Turn],
-        base: usize,
-        hay: &str,
-        window: (usize, usize),
-        out: &mut Vec<Hit>,
-    ) {
+    /// Run pattern `p` over `hay` for the matches that start in `window`: with the
+    /// backtracker when the pattern has a program and the search stays in budget, else
+    /// with the regex over all of `hay` (the same matches: none starts outside the window).
+    fn run_window(&self, p: usize, hay: Hay<'_>, window: (usize, usize), out: &mut Vec<Hit>) {
         let pat = &self.pats[p];
         if let Some(prog) = &pat.prog {
             let mark = out.len();
-            let r = prog.find_iter(hay.as_bytes(), window.0, window.1, |m| {
-                let turn = folded.turn_at(base + m.start);
-                let ok = !pat.has_name
-                    || m.name.is_none_or(|(s, e)| {
-                        hay.get(s..e)
-                            .is_some_and(|w| name_ok(folded, &turns[turn], base + s, w))
-                    });
-                if ok {
-                    out.push(Hit {
-                        turn,
-                        start: base + m.start,
-                        end: base + m.end,
-                    });
+            let r = prog.find_iter(hay.text.as_bytes(), window.0, window.1, |m| {
+                let hit = hay.hit(m.start, m.end);
+                // When the name group took no part (another alternative matched), there
+                // is no name to check.
+                if !pat.has_name || m.name.is_none_or(|(s, e)| hay.name_ok(&hit, s, e)) {
+                    out.push(hit);
                 }
                 true
             });
@@ -1017,47 +970,26 @@ impl PhraseBook {
                 Err(crate::backtrack::Budget) => out.truncate(mark),
             }
         }
-        self.run(p, folded, turns, base, hay, out);
+        self.run(p, hay, out);
     }
 
-    /// Run pattern `p`'s regex over `hay`, which starts at `base` in the folded buffer.
-    fn run(
-        &self,
-        p: usize,
-        folded: &Folded,
-        turns: &[Turn],
-        base: usize,
-        hay: &str,
-        out: &mut Vec<Hit>,
-    ) {
+    /// Run pattern `p`'s regex over `hay`.
+    fn run(&self, p: usize, hay: Hay<'_>, out: &mut Vec<Hit>) {
         let pat = &self.pats[p];
         if pat.has_name {
-            for caps in pat.re().captures_iter(hay) {
+            for caps in pat.re().captures_iter(hay.text) {
                 let Some(m) = caps.get(0) else { continue };
-                let turn = folded.turn_at(base + m.start());
-                // When the name group took no part (another alternative matched), there is
-                // no name to check.
-                let ok = caps
-                    .name("name")
-                    .is_none_or(|n| name_ok(folded, &turns[turn], base + n.start(), n.as_str()));
-                if ok {
-                    out.push(Hit {
-                        turn,
-                        start: base + m.start(),
-                        end: base + m.end(),
-                    });
+                let hit = hay.hit(m.start(), m.end());
+                let name = caps.name("name");
+                if name.is_none_or(|n| hay.name_ok(&hit, n.start(), n.end())) {
+                    out.push(hit);
                 }
             }
         } else {
-            for m in pat.re().find_iter(hay) {
-                if m.start() == m.end() {
-                    continue;
+            for m in pat.re().find_iter(hay.text) {
+                if m.start() < m.end() {
+                    out.push(hay.hit(m.start(), m.end()));
                 }
-                out.push(Hit {
-                    turn: folded.turn_at(base + m.start()),
-                    start: base + m.start(),
-                    end: base + m.end(),
-                });
             }
         }
     }
@@ -1151,6 +1083,35 @@ fn after_spaces_before(hay: &[u8], at: usize, n: usize) -> usize {
 }
 
 /// Is the word at folded offset `at` plausibly a person's or organisation's name?
+/// Where a pattern runs: `text` (one turn, or the whole buffer), which starts at `base`
+/// in the folded buffer of `turns`.
+#[derive(Clone, Copy)]
+struct Hay<'a> {
+    folded: &'a Folded,
+    turns: &'a [Turn],
+    base: usize,
+    text: &'a str,
+}
+
+impl Hay<'_> {
+    /// The hit for the match `[s, e)` of `text`.
+    fn hit(&self, s: usize, e: usize) -> Hit {
+        Hit {
+            turn: self.folded.turn_at(self.base + s),
+            start: self.base + s,
+            end: self.base + e,
+        }
+    }
+
+    /// Whether `text[s..e]`, the `{name}` of a match `hit`, can be a name.
+    fn name_ok(&self, hit: &Hit, s: usize, e: usize) -> bool {
+        let turn = &self.turns[hit.turn];
+        self.text
+            .get(s..e)
+            .is_some_and(|w| name_ok(self.folded, turn, self.base + s, w))
+    }
+}
+
 fn name_ok(folded: &Folded, turn: &Turn, at: usize, word: &str) -> bool {
     let w = word.trim_end_matches(['\'', '-']);
     if w.chars().count() < 2 || phrase::is_common_word(w) {
@@ -1362,14 +1323,13 @@ mod tests {
                     continue;
                 }
                 for &(s, e) in &folded.spans {
-                    b.run(
-                        p,
-                        &folded,
-                        &turns,
-                        s,
-                        &folded.buf[s..e],
-                        &mut naive[pat.list],
-                    );
+                    let hay = Hay {
+                        folded: &folded,
+                        turns: &turns,
+                        base: s,
+                        text: &folded.buf[s..e],
+                    };
+                    b.run(p, hay, &mut naive[pat.list]);
                 }
             }
             for (l, v) in naive.iter_mut().enumerate() {
