@@ -389,17 +389,10 @@ mod tests {
             "a", "B", "z", "Q", "7", " ", " ", "  ", ".", ",", "'", "-", "?", "!", "[", "]", "(",
             ")", "*", "\t", "é", "’", "~", "\"", ":", "Thank", "you",
         ];
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::new(0x9E37_79B9_7F4A_7C15);
         let (mut plain, mut total) = (0, 0);
         for _ in 0..20_000 {
-            let len = next(12);
-            let text: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = rng.text(PIECES, 12);
             let (mut a, mut am) = (Vec::new(), Vec::new());
             let (mut b, mut bm) = (Vec::new(), Vec::new());
             fold_bytes(&text, &mut a, &mut am);

@@ -47,6 +47,9 @@ pub mod rules;
 pub mod ruleset;
 pub mod transcript;
 
+#[cfg(test)]
+mod testing;
+
 pub use custom::{CheckResult, ExampleFailure};
 pub use error::{Error, Result};
 pub use parse::{decode, Format, Limits};

@@ -335,17 +335,10 @@ mod tests {
         const PIECES: &[&str] = &[
             "a", "Z", "7", " ", ":", ".", "'", "-", "_", "&", "!", "é", "’", "\t", "Agent", "x",
         ];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::new(0x2545_F491_4F6C_DD1D);
         let mut split = 0;
         for _ in 0..20_000 {
-            let len = next(50);
-            let line: String = (0..len).map(|_| PIECES[next(PIECES.len())]).collect();
+            let line = rng.text(PIECES, 50);
             assert_eq!(split_speaker(&line), split_speaker_chars(&line), "{line:?}");
             split += usize::from(split_speaker(&line).is_some());
         }
