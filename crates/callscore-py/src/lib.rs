@@ -921,6 +921,8 @@ fn score_many<'py>(
             v
         }
     };
+    // Shared with the pool's thread when there is one.
+    let srcs = Arc::new(srcs);
     let base = options(agent, None, pass_mark, None)?;
     let rs = ruleset(rules)?;
     // Where the scoring runs: on this thread (one thread: no pool to hand the work to and
@@ -985,12 +987,10 @@ fn score_many<'py>(
         py.check_signals()
     };
     let texts = Arc::new(owned);
-    let srcs_all = Arc::new(srcs.clone());
     match runner {
         Runner::Here => {
             for (c, chunk) in texts.chunks(CHUNK).enumerate() {
-                let results =
-                    py.detach(|| score_chunk(&rs, &base, &srcs_all, chunk, c * CHUNK, false));
+                let results = py.detach(|| score_chunk(&rs, &base, &srcs, chunk, c * CHUNK, false));
                 take(results, c * CHUNK)?;
             }
         }
@@ -1002,7 +1002,7 @@ fn score_many<'py>(
             let producer = {
                 let (texts, srcs, rs, base, stop) = (
                     texts.clone(),
-                    srcs_all.clone(),
+                    srcs.clone(),
                     rs.clone(),
                     base.clone(),
                     stop.clone(),
