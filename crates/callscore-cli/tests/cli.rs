@@ -19,11 +19,39 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("run callscore")
 }
 
-fn tmpdir(name: &str) -> PathBuf {
+/// A scratch directory for one test, removed again when the test ends (pass or fail).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn join(&self, p: impl AsRef<Path>) -> PathBuf {
+        self.0.join(p)
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmpdir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("callscore-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 fn stdout(o: &Output) -> String {
