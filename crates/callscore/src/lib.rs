@@ -22,9 +22,10 @@
 //! 2. **Fold** ([`fold`]): all turns are folded (case, curly quotes, dashes, annotations,
 //!    invisible characters) into one buffer, one turn per line, with a byte map back to
 //!    the original text.
-//! 3. **Match** ([`matcher`]): every phrase of the ruleset is one pattern of a single
-//!    `RegexSet`; one pass finds which phrases occur, and only those are located. Phrases
-//!    are data ([`phrase`] language, `data/default.toml`), compiled once per ruleset.
+//! 3. **Match** ([`matcher`]): every phrase of the ruleset is compiled once per ruleset
+//!    (the [`phrase`] language, `data/default.toml`); the literal words its matches must
+//!    contain all go into one automaton, so one walk over the folded text finds where any
+//!    phrase may match, and a phrase is checked there only when a rule asks for it.
 //! 4. **Roles** ([`roles`]): who the agent is (option, header, names, inference).
 //! 5. **Rules** ([`rules`]): one file per rule, each reading the hits of step 3 and the
 //!    turn structure, giving pass / fail / n/a with evidence spans.
@@ -33,6 +34,7 @@
 
 #![deny(missing_docs)]
 
+mod automaton;
 mod backtrack;
 pub mod custom;
 pub mod error;

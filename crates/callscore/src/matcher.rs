@@ -5,8 +5,9 @@
 //! must contain (for `my name is` that is `name`; for `good (morning|afternoon)`, `good`).
 //! Better still, when every match starts with one of a few longer literals (`thank you`,
 //! `you'll get`), those are the anchors and a hit marks where a match starts. All anchors
-//! of all phrases go into one Aho-Corasick automaton, so scoring a transcript is one scan
-//! of its folded text (all turns, one per line) for every anchor at once. Only the phrases
+//! of all phrases go into one Aho-Corasick automaton (built by `aho-corasick`, laid out
+//! for the walk by `automaton.rs`), so scoring a transcript is one scan of its folded
+//! text (all turns, one per line) for every anchor at once. Only the phrases
 //! whose anchors occur are then run, and only on the turns where their anchors occur (and
 //! only from a little before the first anchor hit to the last), so every match is
 //! attributed to its turn by offset. The few phrases with no usable anchor (e.g.
@@ -29,10 +30,6 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::automaton::StateID;
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
 use regex::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -124,15 +121,16 @@ pub struct PhraseBook {
     id: u64,
     lists: Vec<PhraseList>,
     pats: Vec<Pattern>,
-    /// Every anchor literal of the speech patterns.
-    ac: Option<DFA>,
+    /// Every anchor literal of the speech patterns, as one automaton.
+    ac: Option<crate::automaton::Table>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
     /// start a word to do so); exact-literal patterns are not here.
-    triggers: Vec<Vec<(u32, bool)>>,
+    triggers: Rows<(u32, bool)>,
     /// For each anchor literal, the lists of the exact-literal patterns it is.
-    exact_lists: Vec<Vec<u32>>,
-    /// For each pattern, the other anchor groups that must also occur in the turn.
-    filters: Vec<Vec<Vec<u32>>>,
+    exact_lists: Rows<u32>,
+    /// For each pattern, the other anchor groups that must also occur in the turn: each
+    /// group is its length followed by its literals.
+    filters: Rows<u32>,
     /// For each list, its speech patterns without a usable anchor: run over the whole text.
     list_always: Vec<Vec<usize>>,
     /// For each pattern, true when its trigger literals are prefixes of its matches (a
@@ -142,8 +140,58 @@ pub struct PhraseBook {
     /// sequence, what follows that part: a match needs it to match right after one of
     /// the trigger hits, which rules out most hits without running the whole pattern.
     suffix: Vec<Option<crate::backtrack::Prog>>,
-    /// For each pattern, the other lists that have the same pattern (searched once).
-    also: Vec<Vec<usize>>,
+    /// For each pattern, the lists that have it (a pattern in several lists is searched
+    /// once).
+    lists_of: Rows<u32>,
+}
+
+/// A list of lists in two flat arrays: row `i` is `items[at[i]..at[i + 1]]`. The scan
+/// reads a few rows per literal hit, and rows that sit together cost fewer cache misses
+/// than a heap block each.
+#[derive(Debug, Clone, Default)]
+struct Rows<T> {
+    at: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T> Rows<T> {
+    fn new(rows: impl IntoIterator<Item = impl IntoIterator<Item = T>>) -> Rows<T> {
+        let mut r = Rows {
+            at: vec![0],
+            items: Vec::new(),
+        };
+        for row in rows {
+            r.items.extend(row);
+            r.at.push(r.items.len() as u32);
+        }
+        r
+    }
+
+    /// Row `i` (empty when there is none).
+    fn get(&self, i: usize) -> &[T] {
+        match (self.at.get(i), self.at.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// The number of rows.
+    fn len(&self) -> usize {
+        self.at.len() - 1
+    }
+}
+
+/// True when each group of a [`PhraseBook::filters`] row has a literal `has` says is there.
+fn filters_pass(row: &[u32], has: impl Fn(u32) -> bool) -> bool {
+    let mut k = 0;
+    while let Some(&n) = row.get(k) {
+        let group = row.get(k + 1..k + 1 + n as usize).unwrap_or_default();
+        if !group.iter().any(|&l| has(l)) {
+            return false;
+        }
+        k += 1 + n as usize;
+    }
+    true
 }
 
 /// Builder for a [`PhraseBook`].
@@ -284,24 +332,23 @@ impl BookBuilder {
                             l.len() >= 3 && !COMMON.contains(&String::from_utf8_lossy(l).trim())
                         })
                     });
-                    filters[pi] = groups
-                        .into_iter()
-                        .map(|g| {
-                            let mut ids: Vec<u32> = g.into_iter().map(|(l, _)| lit_id(l)).collect();
-                            ids.sort_unstable();
-                            ids
-                        })
-                        .collect();
+                    for g in groups {
+                        let mut ids: Vec<u32> = g.into_iter().map(|(l, _)| lit_id(l)).collect();
+                        ids.sort_unstable();
+                        filters[pi].push(ids.len() as u32);
+                        filters[pi].extend(ids);
+                    }
                 }
             }
         }
+        let lists_of = Rows::new((0..self.pats.len()).map(|p| {
+            std::iter::once(self.pats[p].list as u32).chain(also[p].iter().map(|&l| l as u32))
+        }));
         let mut triggers = vec![Vec::new(); literals.len()];
         let mut exact_lists = vec![Vec::new(); literals.len()];
         for (l, p, initial) in trig {
             if exact[p as usize] {
-                let lists = std::iter::once(self.pats[p as usize].list)
-                    .chain(also[p as usize].iter().copied());
-                exact_lists[l as usize].extend(lists.map(|x| x as u32));
+                exact_lists[l as usize].extend_from_slice(lists_of.get(p as usize));
             } else {
                 triggers[l as usize].push((p, initial));
             }
@@ -310,11 +357,8 @@ impl BookBuilder {
             None
         } else {
             Some(
-                DFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .prefilter(false)
-                    .build(&literals)
-                    .map_err(|e| format!("cannot build the phrase automaton: {e}"))?,
+                crate::automaton::Table::new(&literals)
+                    .ok_or("cannot build the phrase automaton: too large")?,
             )
         };
         let mut list_always = vec![Vec::new(); self.lists.len()];
@@ -330,13 +374,13 @@ impl BookBuilder {
             lists: self.lists,
             pats: self.pats,
             ac,
-            triggers,
-            exact_lists,
-            filters,
+            triggers: Rows::new(triggers),
+            exact_lists: Rows::new(exact_lists),
+            filters: Rows::new(filters),
             list_always,
             prefix,
             suffix,
-            also,
+            lists_of,
         })
     }
 }
@@ -591,7 +635,7 @@ pub struct Scan {
 #[derive(Debug, Default)]
 struct Scratch {
     /// The match states each lane of the walk passed, with where.
-    parts: [Vec<(u32, StateID)>; LANES],
+    parts: [Vec<(u32, u32)>; LANES],
     /// One turn's literal hits: (literal, starts a word, start offset, end offset).
     seen: Vec<(u32, bool, u32, u32)>,
     /// The same literals as a bit set; all clear between turns.
@@ -788,10 +832,7 @@ impl PhraseBook {
             runs: Vec::with_capacity(32),
             ..Scan::default()
         };
-        let Some(dfa) = &self.ac else {
-            return out;
-        };
-        let Ok(start) = dfa.start_state(Anchored::No) else {
+        let Some(table) = &self.ac else {
             return out;
         };
         let buf = folded.buf.as_bytes();
@@ -820,7 +861,7 @@ impl PhraseBook {
         for p in parts.iter_mut() {
             p.clear();
         }
-        walk(dfa, start, buf, cuts, parts);
+        table.walk(buf, cuts, parts);
         let [ends, rest @ ..] = parts;
         for r in rest {
             ends.append(r);
@@ -828,20 +869,19 @@ impl PhraseBook {
         // Per turn: the anchor literals seen (literal, starts a word, start offset), the
         // same as a bit set (for the filters; all clear between turns), and the triggered
         // (pattern, start offset).
-        bits.resize(dfa.patterns_len().div_ceil(64), 0);
+        bits.resize(self.triggers.len().div_ceil(64), 0);
         let mut next = 0;
         for (turn, &(_, e)) in folded.spans.iter().enumerate() {
             seen.clear();
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
                 let end = end as usize;
-                for k in 0..dfa.match_len(sid) {
-                    let lit = dfa.match_pattern(sid, k);
-                    let at = end - dfa.pattern_len(lit);
+                for &(lit, len) in table.matches(sid) {
+                    let at = end - len as usize;
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
-                    seen.push((lit.as_u32(), starts_word, at as u32, end as u32));
+                    seen.push((lit, starts_word, at as u32, end as u32));
                     // Exact literals need no regex: check the word boundaries here.
-                    let lists = &self.exact_lists[lit.as_usize()];
+                    let lists = self.exact_lists.get(lit as usize);
                     if !lists.is_empty()
                         && starts_word
                         && buf.get(end).is_none_or(|&x| !is_word_byte(x))
@@ -866,14 +906,11 @@ impl PhraseBook {
             let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
             cand.clear();
             for &(lit, starts_word, at, end) in seen.iter() {
-                for &(p, initial) in &self.triggers[lit as usize] {
+                for &(p, initial) in self.triggers.get(lit as usize) {
                     if initial && !starts_word {
                         continue;
                     }
-                    if self.filters[p as usize]
-                        .iter()
-                        .all(|g| g.iter().any(|&l| has(l)))
-                    {
+                    if filters_pass(self.filters.get(p as usize), has) {
                         cand.push((p, at, end));
                     }
                 }
@@ -896,10 +933,8 @@ impl PhraseBook {
                     .extend(cand[c..=last].iter().map(|&(_, a, e)| (a, e)));
                 let to = out.hits.len() as u32;
                 c = last + 1;
-                let pi = p as usize;
-                for list in std::iter::once(self.pats[pi].list).chain(self.also[pi].iter().copied())
-                {
-                    out.runs.push((list as u32, turn as u32, p, from, to));
+                for &list in self.lists_of.get(p as usize) {
+                    out.runs.push((list, turn as u32, p, from, to));
                 }
             }
         }
@@ -1027,42 +1062,6 @@ impl PhraseBook {
 /// Lanes of the automaton walk: independent chains of table look-ups in one loop
 /// ([`walk`] is written for two).
 const LANES: usize = 2;
-
-/// Walk the automaton over the two consecutive parts of `buf` at once, each from the
-/// automaton's start state (`cuts` are turn boundaries, so a literal never spans two
-/// parts), pushing each match state passed, with the offset just after it, to the
-/// part's list.
-fn walk(
-    dfa: &DFA,
-    start: StateID,
-    buf: &[u8],
-    cuts: [usize; LANES + 1],
-    out: &mut [Vec<(u32, StateID)>; LANES],
-) {
-    let [a, b] = out;
-    let (left, right) = (&buf[cuts[0]..cuts[1]], &buf[cuts[1]..cuts[2]]);
-    let (mut sa, mut sb) = (start, start);
-    // In lockstep while both parts last (slices zipped: no index checks per byte).
-    for (i, (&x, &y)) in left.iter().zip(right).enumerate() {
-        sa = dfa.next_state(Anchored::No, sa, x);
-        sb = dfa.next_state(Anchored::No, sb, y);
-        if dfa.is_special(sa) {
-            a.push(((cuts[0] + i + 1) as u32, sa));
-        }
-        if dfa.is_special(sb) {
-            b.push(((cuts[1] + i + 1) as u32, sb));
-        }
-    }
-    let n = left.len().min(right.len());
-    for (out, part, base, mut sid) in [(a, left, cuts[0], sa), (b, right, cuts[1], sb)] {
-        for (i, &byte) in part.iter().enumerate().skip(n) {
-            sid = dfa.next_state(Anchored::No, sid, byte);
-            if dfa.is_special(sid) {
-                out.push(((base + i + 1) as u32, sid));
-            }
-        }
-    }
-}
 
 /// The position just after the `n + 1`-th space before `at` (0 when there are fewer): no
 /// match that holds at most `n` spaces before `at` can start earlier.
