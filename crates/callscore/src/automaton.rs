@@ -24,6 +24,9 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::noncontiguous::NFA;
 use aho_corasick::Anchored;
 
+/// The flag, in a first match's length, that the state has more matches.
+const MORE: u32 = 1 << 31;
+
 /// A compact, breadth-first DFA over byte classes (see the module docs).
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
@@ -38,10 +41,14 @@ pub(crate) struct Table {
     start: u32,
     /// States from this one on are match states.
     match_from: u32,
-    /// For the `k`-th match state, its matches are `matches[match_at[k]..match_at[k + 1]]`.
-    match_at: Vec<u32>,
-    /// (literal, its length in bytes).
-    matches: Vec<(u32, u32)>,
+    /// The `k`-th match state's first match: (literal, its length in bytes), the length's
+    /// top bit set when the state has more matches.
+    first: Vec<(u32, u32)>,
+    /// Where the `k`-th match state's other matches start in `more` (one more entry than
+    /// match states): most states report one literal, and need only `first`.
+    more_at: Vec<u32>,
+    /// The other matches: (literal, length).
+    more: Vec<(u32, u32)>,
 }
 
 impl Table {
@@ -121,36 +128,51 @@ impl Table {
                     .map(|&t| row[t as usize]),
             );
         }
-        let mut match_at = Vec::with_capacity(matching.len() + 1);
-        let mut matches = Vec::new();
+        let mut first = Vec::with_capacity(matching.len());
+        let mut more_at = Vec::with_capacity(matching.len() + 1);
+        let mut more = Vec::new();
         for &b in &matching {
             let s = order[b as usize];
-            match_at.push(u32::try_from(matches.len()).ok()?);
+            more_at.push(u32::try_from(more.len()).ok()?);
             for k in 0..nfa.match_len(s) {
                 let lit = nfa.match_pattern(s, k);
                 let len = literals.get(lit.as_usize()).map_or(0, Vec::len);
-                matches.push((lit.as_u32(), u32::try_from(len).ok()?));
+                let len = u32::try_from(len).ok().filter(|&l| l < MORE)?;
+                if k == 0 {
+                    let flag = if nfa.match_len(s) > 1 { MORE } else { 0 };
+                    first.push((lit.as_u32(), len | flag));
+                } else {
+                    more.push((lit.as_u32(), len));
+                }
             }
         }
-        match_at.push(u32::try_from(matches.len()).ok()?);
+        more_at.push(u32::try_from(more.len()).ok()?);
         Some(Table {
             class,
             trans,
             stride: u32::try_from(stride).ok()?,
             start: row[0],
             match_from: u32::try_from(plain.len() * stride).ok()?,
-            match_at,
-            matches,
+            first,
+            more_at,
+            more,
         })
     }
 
     /// The literals a match state reports, with their lengths.
-    pub(crate) fn matches(&self, state: u32) -> &[(u32, u32)] {
+    pub(crate) fn matches(&self, state: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
         let k = (state.saturating_sub(self.match_from) / self.stride) as usize;
-        match (self.match_at.get(k), self.match_at.get(k + 1)) {
-            (Some(&a), Some(&b)) => self.matches.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
+        let (lit, len) = self.first.get(k).copied().unwrap_or((0, 0));
+        let rest = if len & MORE == 0 {
+            &[][..]
+        } else {
+            match (self.more_at.get(k), self.more_at.get(k + 1)) {
+                (Some(&a), Some(&b)) => self.more.get(a as usize..b as usize).unwrap_or(&[]),
+                _ => &[],
+            }
+        };
+        let first = self.first.get(k).map(|_| (lit, len & !MORE));
+        first.into_iter().chain(rest.iter().copied())
     }
 
     /// Walk the automaton over consecutive parts of `buf` at once, each from the start
@@ -208,7 +230,7 @@ mod tests {
         let mut v: Vec<(u32, usize)> = out
             .iter()
             .flatten()
-            .flat_map(|&(end, s)| t.matches(s).iter().map(move |&(l, _)| (l, end as usize)))
+            .flat_map(|&(end, s)| t.matches(s).map(move |(l, _)| (l, end as usize)))
             .collect();
         v.sort_unstable();
         v
@@ -269,7 +291,7 @@ mod tests {
         let found: Vec<Vec<(u32, u32)>> = out
             .iter()
             .flatten()
-            .map(|&(_, s)| t.matches(s).to_vec())
+            .map(|&(_, s)| t.matches(s).collect())
             .collect();
         assert_eq!(found, vec![vec![(0, 3), (1, 2)], vec![(2, 2)]]);
         // Four literal bytes and the rest: five classes.

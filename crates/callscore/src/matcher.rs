@@ -128,6 +128,9 @@ pub struct PhraseBook {
     triggers: Rows<(u32, bool)>,
     /// For each anchor literal, the lists of the exact-literal patterns it is.
     exact_lists: Rows<u32>,
+    /// For each anchor literal, what a hit of it does ([`TRIGGERS`], [`EXACT`]; a
+    /// literal that only filters just marks the turn), so most hits look up nothing else.
+    kind: Vec<u8>,
     /// For each pattern, the other anchor groups that must also occur in the turn: each
     /// group is its length followed by its literals.
     filters: Rows<u32>,
@@ -144,6 +147,11 @@ pub struct PhraseBook {
     /// once).
     lists_of: Rows<u32>,
 }
+
+/// A literal [`PhraseBook::kind`]: it triggers patterns.
+const TRIGGERS: u8 = 1;
+/// A literal [`PhraseBook::kind`]: it is an exact-literal pattern.
+const EXACT: u8 = 2;
 
 /// A list of lists in two flat arrays: row `i` is `items[at[i]..at[i + 1]]`. The scan
 /// reads a few rows per literal hit, and rows that sit together cost fewer cache misses
@@ -374,6 +382,14 @@ impl BookBuilder {
             lists: self.lists,
             pats: self.pats,
             ac,
+            kind: triggers
+                .iter()
+                .zip(&exact_lists)
+                .map(|(t, e)| {
+                    (if t.is_empty() { 0 } else { TRIGGERS })
+                        | (if e.is_empty() { 0 } else { EXACT })
+                })
+                .collect(),
             triggers: Rows::new(triggers),
             exact_lists: Rows::new(exact_lists),
             filters: Rows::new(filters),
@@ -636,8 +652,11 @@ pub struct Scan {
 struct Scratch {
     /// The match states each lane of the walk passed, with where.
     parts: [Vec<(u32, u32)>; LANES],
-    /// One turn's literal hits: (literal, starts a word, start offset, end offset).
+    /// One turn's hits of triggering literals: (literal, starts a word, start offset,
+    /// end offset).
     seen: Vec<(u32, bool, u32, u32)>,
+    /// The literals of one turn's hits (to clear `bits` after).
+    marked: Vec<u32>,
     /// The same literals as a bit set; all clear between turns.
     bits: Vec<u64>,
     /// One turn's triggered patterns: (pattern, start offset, end offset).
@@ -829,7 +848,9 @@ impl PhraseBook {
     fn scan_with(&self, folded: &Folded, scratch: &mut Scratch) -> Scan {
         let mut out = Scan {
             // About what a 1 KB call needs, so the vectors rarely grow.
-            runs: Vec::with_capacity(32),
+            runs: Vec::with_capacity(64),
+            hits: Vec::with_capacity(64),
+            exact: Vec::with_capacity(32),
             ..Scan::default()
         };
         let Some(table) = &self.ac else {
@@ -855,6 +876,7 @@ impl PhraseBook {
         let Scratch {
             parts,
             seen,
+            marked,
             bits,
             cand,
         } = scratch;
@@ -873,16 +895,21 @@ impl PhraseBook {
         let mut next = 0;
         for (turn, &(_, e)) in folded.spans.iter().enumerate() {
             seen.clear();
+            marked.clear();
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
                 let end = end as usize;
-                for &(lit, len) in table.matches(sid) {
+                for (lit, len) in table.matches(sid) {
                     let at = end - len as usize;
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
-                    seen.push((lit, starts_word, at as u32, end as u32));
+                    bits[lit as usize / 64] |= 1 << (lit % 64);
+                    marked.push(lit);
+                    let kind = self.kind.get(lit as usize).copied().unwrap_or(0);
+                    if kind & TRIGGERS != 0 {
+                        seen.push((lit, starts_word, at as u32, end as u32));
+                    }
                     // Exact literals need no regex: check the word boundaries here.
-                    let lists = self.exact_lists.get(lit as usize);
-                    if !lists.is_empty()
+                    if kind & EXACT != 0
                         && starts_word
                         && buf.get(end).is_none_or(|&x| !is_word_byte(x))
                     {
@@ -891,18 +918,13 @@ impl PhraseBook {
                             start: at,
                             end,
                         };
+                        let lists = self.exact_lists.get(lit as usize);
                         out.exact.extend(lists.iter().map(|&l| (l, hit)));
                     }
                 }
             }
-            if seen.is_empty() {
-                continue;
-            }
             // 2. The patterns those literals trigger, where the turn also holds one
             // literal of each of the pattern's other groups.
-            for &(l, ..) in seen.iter() {
-                bits[l as usize / 64] |= 1 << (l % 64);
-            }
             let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
             cand.clear();
             for &(lit, starts_word, at, end) in seen.iter() {
@@ -915,8 +937,11 @@ impl PhraseBook {
                     }
                 }
             }
-            for &(l, ..) in seen.iter() {
+            for &l in marked.iter() {
                 bits[l as usize / 64] = 0;
+            }
+            if cand.is_empty() {
+                continue;
             }
             // 3. One run per pattern (a match contains a trigger hit, so it starts at the
             // last trigger hit of the turn or before), for each list that has it.
@@ -1062,6 +1087,7 @@ impl PhraseBook {
 /// Lanes of the automaton walk: independent chains of table look-ups in one loop
 /// ([`walk`] is written for two).
 const LANES: usize = 2;
+
 
 /// The position just after the `n + 1`-th space before `at` (0 when there are fewer): no
 /// match that holds at most `n` spaces before `at` can start earlier.
