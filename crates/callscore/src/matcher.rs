@@ -1088,7 +1088,6 @@ impl PhraseBook {
 /// ([`walk`] is written for two).
 const LANES: usize = 2;
 
-
 /// The position just after the `n + 1`-th space before `at` (0 when there are fewer): no
 /// match that holds at most `n` spaces before `at` can start earlier.
 fn after_spaces_before(hay: &[u8], at: usize, n: usize) -> usize {

@@ -700,16 +700,31 @@ fn count_words(text: &str) -> usize {
 /// digit, so the count is the number of segment starts), without a branch per byte: each
 /// byte's code goes into a window of four (the byte before the one judged, the one
 /// before it, the byte judged, the one after), and a table says whether that window
-/// starts a segment.
+/// starts a segment. The text is counted as two halves at once (the second's window
+/// starts with the three bytes before it), so the two chains of shifts overlap.
 fn count_words_plain(b: &[u8]) -> usize {
-    let mut w = 0usize;
-    let mut count = 0usize;
-    for &x in b {
-        w = ((w << 3) | usize::from(WORD_CODE[x as usize])) & 0xFFF;
-        count += usize::from(STARTS[w]);
+    let code = |x: u8| usize::from(WORD_CODE[x as usize]);
+    let starts = |w: usize| usize::from(STARTS[w & 0xFFF]);
+    let (left, right) = b.split_at(b.len() / 2);
+    let mut wb = left
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .fold(0, |w, &x| (w << 3) | code(x));
+    let (mut wa, mut count) = (0usize, 0usize);
+    for (&x, &y) in left.iter().zip(right) {
+        wa = (wa << 3) | code(x);
+        wb = (wb << 3) | code(y);
+        count += starts(wa) + starts(wb);
+    }
+    // The right half may be a byte longer.
+    for &y in right.iter().skip(left.len()) {
+        wb = (wb << 3) | code(y);
+        count += starts(wb);
     }
     // The last byte, judged with nothing after it.
-    count + usize::from(STARTS[(w << 3) & 0xFFF])
+    count + starts(wb << 3)
 }
 
 /// Byte codes for [`count_words_plain`]: 1 letter, 2 digit, 3 `_`, 4 `:`, 5 `.` `'`,
