@@ -1085,7 +1085,7 @@ impl PhraseBook {
 }
 
 /// Lanes of the automaton walk: independent chains of table look-ups in one loop
-/// ([`walk`] is written for two).
+/// (`Table::walk` is written for two).
 const LANES: usize = 2;
 
 /// The position just after the `n + 1`-th space before `at` (0 when there are fewer): no
