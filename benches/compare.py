@@ -13,7 +13,9 @@ texts:
 - whole process over the directory: `python3 pyref.py DIR` vs `callscore score -f jsonl DIR`
   (1 thread and all cores).
 
-Every figure is the best of --repeat passes (default 3), for pyref and callscore alike.
+Every figure is the best of --repeat passes (default 3), for pyref and callscore alike;
+the in-memory passes run in rounds (pyref, then each callscore measurement, then again),
+so that a machine whose speed drifts disturbs them alike.
 Prints a table, the ratios to pyref, and the start-up time of `callscore score` on one file. Needs the release binaries (built if missing) and,
 for the Python rows, `callscore` importable (run it with the project's .venv python).
 """
@@ -74,26 +76,10 @@ def main(argv: list[str]) -> int:
     texts = texts_of(corpus)
     size = sum(len(t.encode()) for t in texts)
     cores = os.cpu_count() or 1
-    rows: list[tuple[str, float]] = []  # (name, transcripts/s)
 
     have_pyref = PYREF.exists()
-    base = None
-    # Every figure is the best of `repeat` passes, for pyref as for callscore: on a shared
-    # or virtual machine, the best pass is the one least disturbed by everything else.
-    if have_pyref:
-        passes = []
-        for _ in range(repeat):
-            out = subprocess.run([sys.executable, str(PYREF), "--bench", str(corpus)], capture_output=True, text=True, check=True)
-            passes.append(json.loads(out.stdout)["transcripts_per_s"])
-        base = max(passes)
-        rows.append(("pyref.py --bench (1 core)", base))
-    else:
+    if not have_pyref:
         print("(../shared/bench/pyref.py absent: no baseline, absolute figures only)")
-
-    for threads in (1, cores):
-        out = subprocess.run([str(REL / "bench-inmem"), str(corpus), str(repeat), str(threads)], capture_output=True, text=True, check=True)
-        rows.append((f"Rust library, in memory ({threads} thread{'s' if threads > 1 else ''})", json.loads(out.stdout)["best_pass_transcripts_per_s"]))
-
     try:
         import callscore
     except ImportError:
@@ -102,25 +88,43 @@ def main(argv: list[str]) -> int:
     if callscore is not None:
         callscore.score_many(texts, threads=1, errors="return")  # warm up (allocator, caches)
 
-        def best(run) -> float:
-            times = []
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                run()
-                times.append(time.perf_counter() - t0)
-            return len(texts) / min(times)
+    def timed(run) -> float:
+        t0 = time.perf_counter()
+        run()
+        return len(texts) / (time.perf_counter() - t0)
 
+    def loop() -> None:
+        for t in texts:
+            try:
+                callscore.score(t)
+            except callscore.TranscriptError:
+                pass
+
+    # In rounds: each round takes every in-memory measurement once, one after the other,
+    # and each row keeps its best round. On a shared or virtual machine, whose speed drifts
+    # from minute to minute, pyref and callscore are then measured under the same
+    # conditions, and the best pass is the one least disturbed by everything else.
+    best: dict[str, float] = {}
+
+    def keep(name: str, tps: float) -> None:
+        best[name] = max(best.get(name, 0.0), tps)
+
+    base = None
+    for _ in range(repeat):
+        if have_pyref:
+            out = subprocess.run([sys.executable, str(PYREF), "--bench", str(corpus)], capture_output=True, text=True, check=True)
+            keep("pyref.py --bench (1 core)", json.loads(out.stdout)["transcripts_per_s"])
         for threads in (1, cores):
-            rows.append((f"Python score_many(threads={threads})", best(lambda: callscore.score_many(texts, threads=threads, errors="return"))))
-
-        def loop() -> None:
-            for t in texts:
-                try:
-                    callscore.score(t)
-                except callscore.TranscriptError:
-                    pass
-
-        rows.append(("Python loop of score()", best(loop)))
+            # (Three passes a round: a fresh process's first pass is not yet steady.)
+            out = subprocess.run([str(REL / "bench-inmem"), str(corpus), "3", str(threads)], capture_output=True, text=True, check=True)
+            keep(f"Rust library, in memory ({threads} thread{'s' if threads > 1 else ''})", json.loads(out.stdout)["best_pass_transcripts_per_s"])
+        if callscore is not None:
+            for threads in (1, cores):
+                keep(f"Python score_many(threads={threads})", timed(lambda: callscore.score_many(texts, threads=threads, errors="return")))
+            keep("Python loop of score()", timed(loop))
+    rows = list(best.items())
+    if have_pyref:
+        base = best["pyref.py --bench (1 core)"]
 
     # Whole process over the directory (best of `repeat` runs each).
     proc = []
