@@ -159,20 +159,21 @@ impl Table {
         })
     }
 
-    /// The literals a match state reports, with their lengths.
-    pub(crate) fn matches(&self, state: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
+    /// Call `f` with each literal a match state reports, and the literal's length.
+    #[inline]
+    pub(crate) fn each_match(&self, state: u32, mut f: impl FnMut(u32, u32)) {
         let k = (state.saturating_sub(self.match_from) / self.stride) as usize;
-        let (lit, len) = self.first.get(k).copied().unwrap_or((0, 0));
-        let rest = if len & MORE == 0 {
-            &[][..]
-        } else {
-            match (self.more_at.get(k), self.more_at.get(k + 1)) {
-                (Some(&a), Some(&b)) => self.more.get(a as usize..b as usize).unwrap_or(&[]),
-                _ => &[],
-            }
+        let Some(&(lit, len)) = self.first.get(k) else {
+            return;
         };
-        let first = self.first.get(k).map(|_| (lit, len & !MORE));
-        first.into_iter().chain(rest.iter().copied())
+        f(lit, len & !MORE);
+        if len & MORE != 0 {
+            if let (Some(&a), Some(&b)) = (self.more_at.get(k), self.more_at.get(k + 1)) {
+                for &(lit, len) in self.more.get(a as usize..b as usize).unwrap_or(&[]) {
+                    f(lit, len);
+                }
+            }
+        }
     }
 
     /// Walk the automaton over consecutive parts of `buf` at once, each from the start
@@ -230,7 +231,11 @@ mod tests {
         let mut v: Vec<(u32, usize)> = out
             .iter()
             .flatten()
-            .flat_map(|&(end, s)| t.matches(s).map(move |(l, _)| (l, end as usize)))
+            .flat_map(|&(end, s)| {
+                let mut v = Vec::new();
+                t.each_match(s, |l, _| v.push((l, end as usize)));
+                v
+            })
             .collect();
         v.sort_unstable();
         v
@@ -291,7 +296,11 @@ mod tests {
         let found: Vec<Vec<(u32, u32)>> = out
             .iter()
             .flatten()
-            .map(|&(_, s)| t.matches(s).collect())
+            .map(|&(_, s)| {
+                let mut v = Vec::new();
+                t.each_match(s, |l, n| v.push((l, n)));
+                v
+            })
             .collect();
         assert_eq!(found, vec![vec![(0, 3), (1, 2)], vec![(2, 2)]]);
         // Four literal bytes and the rest: five classes.

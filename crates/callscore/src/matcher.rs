@@ -892,14 +892,25 @@ impl PhraseBook {
         // same as a bit set (for the filters; all clear between turns), and the triggered
         // (pattern, start offset).
         bits.resize(self.triggers.len().div_ceil(64), 0);
-        let mut next = 0;
-        for (turn, &(_, e)) in folded.spans.iter().enumerate() {
+        let spans = &folded.spans;
+        let (mut next, mut turn) = (0, 0);
+        while let Some(&(first_end, _)) = ends.get(next) {
+            // The turn of the next hit (a hit ends inside its turn; turns are in order).
+            while spans
+                .get(turn)
+                .is_some_and(|&(_, e)| e < first_end as usize)
+            {
+                turn += 1;
+            }
+            let Some(&(_, e)) = spans.get(turn) else {
+                break;
+            };
             seen.clear();
             marked.clear();
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
                 let end = end as usize;
-                for (lit, len) in table.matches(sid) {
+                table.each_match(sid, |lit, len| {
                     let at = end - len as usize;
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
                     bits[lit as usize / 64] |= 1 << (lit % 64);
@@ -921,7 +932,7 @@ impl PhraseBook {
                         let lists = self.exact_lists.get(lit as usize);
                         out.exact.extend(lists.iter().map(|&l| (l, hit)));
                     }
-                }
+                });
             }
             // 2. The patterns those literals trigger, where the turn also holds one
             // literal of each of the pattern's other groups.
