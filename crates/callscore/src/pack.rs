@@ -413,7 +413,7 @@ impl Ruleset {
                     let res = self.score(example, &ScoreOptions::default());
                     let (got, message) = match res {
                         Ok(r) => match r.finding(rule) {
-                            Some(f) => (Some(f.status), f.message.clone()),
+                            Some(f) => (Some(f.status), f.message.to_string()),
                             None => (None, "the rule is not in the report".to_string()),
                         },
                         Err(e) => (None, e.to_string()),

@@ -64,8 +64,8 @@ pub struct Finding {
     pub weight: u32,
     /// Whether failing this rule fails the call whatever the score.
     pub critical: bool,
-    /// What was found, in plain words.
-    pub message: String,
+    /// What was found, in plain words (fixed wording is not copied into every report).
+    pub message: std::borrow::Cow<'static, str>,
     /// The coaching tip (shared with the ruleset).
     pub tip: std::sync::Arc<str>,
     /// The words behind the verdict.

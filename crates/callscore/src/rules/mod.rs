@@ -10,6 +10,7 @@ use crate::fold::{self, Folded};
 use crate::matcher::{Hit, Hits, ListId, PhraseBook};
 use crate::report::Status;
 use crate::transcript::{Role, Transcript};
+use std::borrow::Cow;
 
 pub mod apology_on_complaint;
 pub mod courteous_close;
@@ -123,8 +124,8 @@ pub enum Span {
 pub struct Outcome {
     /// The verdict.
     pub status: Status,
-    /// What was found, in plain words.
-    pub message: String,
+    /// What was found, in plain words (fixed wording is borrowed, not copied).
+    pub message: Cow<'static, str>,
     /// The words behind it.
     pub evidence: Vec<Span>,
     /// Missing details (message-taking).
@@ -133,7 +134,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// A pass.
-    pub fn pass(message: impl Into<String>, evidence: Vec<Span>) -> Self {
+    pub fn pass(message: impl Into<Cow<'static, str>>, evidence: Vec<Span>) -> Self {
         Outcome {
             status: Status::Pass,
             message: message.into(),
@@ -143,7 +144,7 @@ impl Outcome {
     }
 
     /// A fail.
-    pub fn fail(message: impl Into<String>, evidence: Vec<Span>) -> Self {
+    pub fn fail(message: impl Into<Cow<'static, str>>, evidence: Vec<Span>) -> Self {
         Outcome {
             status: Status::Fail,
             message: message.into(),
@@ -153,7 +154,7 @@ impl Outcome {
     }
 
     /// Not applicable.
-    pub fn na(message: impl Into<String>) -> Self {
+    pub fn na(message: impl Into<Cow<'static, str>>) -> Self {
         Outcome {
             status: Status::NotApplicable,
             message: message.into(),
