@@ -935,6 +935,9 @@ fn score_many<'py>(
     let runner = match threads {
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
         Some(1) => Runner::Here,
+        // As many threads as the global pool has (all cores, by default): that pool, whose
+        // threads (and their allocator caches) live on from one call to the next.
+        Some(n) if n == rayon::current_num_threads() => Runner::Global,
         Some(n) => Runner::Pool(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
