@@ -645,6 +645,18 @@ pub struct Scan {
     run_at: Vec<u32>,
     /// Where each list's hits start in `exact` (one more entry than lists).
     exact_at: Vec<u32>,
+    /// For each list, the turns with any candidate or exact hit of it, as bit `turn % 64`:
+    /// most questions a rule asks (this list, in this turn?) are answered "none" here.
+    turns: Vec<u64>,
+}
+
+impl Scan {
+    /// False when list `list` has nothing at all to check in turn `turn`.
+    fn may_have(&self, list: usize, turn: usize) -> bool {
+        self.turns
+            .get(list)
+            .is_some_and(|bits| bits & (1 << (turn % 64)) != 0)
+    }
 }
 
 /// Working buffers of [`PhraseBook::scan`], kept per thread.
@@ -711,6 +723,7 @@ impl<'a> Hits<'a> {
             Some(v) => Some(v.as_slice()),
             // Phrases with no anchor are searched over the whole text, once.
             None if !self.book.list_always[list.0].is_empty() => Some(self.of(list)),
+            None if !self.scan.may_have(list.0, turn) => return Cow::Borrowed(&[]),
             None => None,
         };
         match whole {
@@ -979,6 +992,13 @@ impl PhraseBook {
             .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
         out.run_at = starts(out.runs.iter().map(|r| r.0), self.lists.len());
         out.exact_at = starts(out.exact.iter().map(|x| x.0), self.lists.len());
+        out.turns = vec![0; self.lists.len()];
+        let marks = out.runs.iter().map(|r| (r.0 as usize, r.1 as usize));
+        for (list, turn) in marks.chain(out.exact.iter().map(|x| (x.0 as usize, x.1.turn))) {
+            if let Some(bits) = out.turns.get_mut(list) {
+                *bits |= 1 << (turn % 64);
+            }
+        }
         out
     }
 
