@@ -987,7 +987,9 @@ impl PhraseBook {
                 }
             }
         }
-        out.runs.sort_unstable();
+        // The runs were made turn by turn, and in a turn pattern by pattern: a stable sort
+        // by list puts them in (list, turn, pattern) order.
+        out.runs.sort_by_key(|r| r.0);
         out.exact
             .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
         out.run_at = starts(out.runs.iter().map(|r| r.0), self.lists.len());
