@@ -1,24 +1,26 @@
 //! The anchor automaton in the form the scan walks.
 //!
-//! `aho-corasick` builds the automaton (a DFA over all anchor literals, see
-//! [`crate::matcher`]); this module re-lays it out for one job, walking about a kilobyte
-//! of folded text per call as fast as the memory system allows. A walk is a chain of
-//! dependent table look-ups, one per byte, so its speed is the latency of those loads,
-//! and that depends on how much of the table the walk keeps hot:
+//! `aho-corasick` builds the trie of all anchor literals (see [`crate::matcher`]), its
+//! failure links and each state's matches; this module fills in the DFA's transitions
+//! and lays them out for one job, walking about a kilobyte of folded text per call as fast
+//! as the memory system allows. A walk is a chain of dependent table look-ups, one per
+//! byte, so its speed is the latency of those loads, and that depends on how much of the
+//! table the walk keeps in cache:
 //!
 //! - **byte classes**: bytes that occur in no literal all behave alike and share one
 //!   column; every other byte has its own (38 columns for the default rubric);
 //! - **no padding**: a state's row is exactly one entry per class, and a state's id is its
 //!   row's offset (no multiply per step);
-//! - **breadth-first order**: the states near the start, where the walk spends nearly all
-//!   its time (most words match one or two letters of some literal, then fall back), are
-//!   numbered first, so their rows sit together in a few dozen kilobytes; the match states
-//!   come last, so "is this a match?" is one comparison;
-//! - **flat match lists**: the literals each match state reports, with their lengths, in
-//!   one array.
+//! - **breadth-first order**: the states near the start, where the walk spends most of its
+//!   time (most words match a letter or two of some literal, then fall back), are numbered
+//!   first, so their rows sit together; the match states come last, so "is this a match?"
+//!   is one comparison;
+//! - **flat match lists**: each match state's first literal (and its length) inline, the
+//!   rare others in one array.
 //!
-//! The result is the same automaton (the same states, transitions and matches, tested
-//! against `aho-corasick`'s own search), at about half the memory.
+//! The result is the same automaton (the same matches, tested against `aho-corasick`'s own
+//! overlapping search), 40% smaller than `aho-corasick`'s DFA of the same literals (946 KB
+//! against 1.6 MB for the default rubric) and quicker to build.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::noncontiguous::NFA;

@@ -185,7 +185,7 @@ impl<T> Rows<T> {
 
     /// The number of rows.
     fn len(&self) -> usize {
-        self.at.len() - 1
+        self.at.len().saturating_sub(1)
     }
 }
 
