@@ -118,10 +118,24 @@ fn into_string(out: Vec<u8>) -> String {
 
 /// True when folding `b` only lower-cases it: printable ASCII with no annotation opener,
 /// single spaces, none at either end. Branch-free, so it vectorises.
+#[cfg(test)]
 fn is_plain(b: &[u8]) -> bool {
+    let mut out = Vec::new();
+    copy_plain(b, &mut out)
+}
+
+/// Append `b`, lower-cased, to `out`, and say whether that is all folding `b` does
+/// (printable ASCII with no annotation opener, single spaces, none at either end; when
+/// it is not, the caller takes the bytes back off). One branch-free pass copies,
+/// lower-cases and checks at once, so it vectorises; the spaces take a second.
+fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
     let ends = b.first().is_some_and(|&x| x != b' ') && b.last().is_some_and(|&x| x != b' ');
-    let printable = b.iter().fold(true, |ok, &x| {
-        ok & (0x20..0x7F).contains(&x) & (x != b'[') & (x != b'(') & (x != b'*')
+    let at = out.len();
+    out.extend_from_slice(b);
+    let printable = out[at..].iter_mut().fold(true, |ok, x| {
+        let c = *x;
+        *x = c | (u8::from(c.wrapping_sub(b'A') < 26) << 5);
+        ok & (0x20..0x7F).contains(&c) & (c != b'[') & (c != b'(') & (c != b'*')
     });
     let next = b.get(1..).unwrap_or_default();
     let single = b
@@ -137,11 +151,9 @@ fn is_plain(b: &[u8]) -> bool {
 /// in bulk; other characters are decoded and folded one at a time.
 fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
     let bytes = text.as_bytes();
-    if is_plain(bytes) {
-        // Most turns: printable ASCII, single spaces, no annotation: lower-case them.
-        let at = out.len();
-        out.extend_from_slice(bytes);
-        out[at..].make_ascii_lowercase();
+    let at = out.len();
+    if copy_plain(bytes, out) {
+        // Most turns: printable ASCII, single spaces, no annotation: lower-cased above.
         // As in `fold_general`, a space maps to the character after it.
         map.extend(
             bytes
@@ -150,6 +162,7 @@ fn fold_bytes(text: &str, out: &mut Vec<u8>, map: &mut Vec<u32>) {
                 .map(|(k, &b)| k as u32 + u32::from(b == b' ')),
         );
     } else {
+        out.truncate(at);
         fold_general(text, out, map);
     }
 }
