@@ -1355,7 +1355,9 @@ mod tests {
         let b = &rs.book;
         let texts = random_texts(b, 1200);
         let mut found = 0;
-        for chunk in texts.chunks(6) {
+        // Calls of six turns, and one of 150 (past the 64 turns the scan's per-list turn
+        // bits tell apart).
+        for chunk in texts.chunks(6).chain(std::iter::once(&texts[..150])) {
             let turns: Vec<Turn> = chunk
                 .iter()
                 .enumerate()
