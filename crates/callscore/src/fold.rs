@@ -116,8 +116,7 @@ fn into_string(out: Vec<u8>) -> String {
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// True when folding `b` only lower-cases it: printable ASCII with no annotation opener,
-/// single spaces, none at either end. Branch-free, so it vectorises.
+/// True when folding `b` only lower-cases it (what [`copy_plain`] says, for tests).
 #[cfg(test)]
 fn is_plain(b: &[u8]) -> bool {
     let mut out = Vec::new();

@@ -6,11 +6,12 @@
 //! its phrase lists (data, in `data/default.toml`) by name, and judges from the hits of
 //! the ruleset's single pass over the transcript ([`Ctx`]).
 
+use std::borrow::Cow;
+
 use crate::fold::{self, Folded};
 use crate::matcher::{Hit, Hits, ListId, PhraseBook};
 use crate::report::Status;
 use crate::transcript::{Role, Transcript};
-use std::borrow::Cow;
 
 pub mod apology_on_complaint;
 pub mod courteous_close;
