@@ -6,6 +6,23 @@
 
 #![deny(missing_docs)]
 
+/// The texts of every readable file in `dir`, in file-name order (the measuring tools'
+/// corpus), or `None` when the directory cannot be read.
+pub fn read_texts(dir: &str) -> Option<Vec<String>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    Some(
+        paths
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect(),
+    )
+}
+
 /// A small deterministic PRNG (SplitMix64): the same seed gives the same corpus on every
 /// machine, with no dependency.
 #[derive(Debug, Clone)]

@@ -18,15 +18,9 @@ fn main() {
     };
     let repeat: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
     let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let Ok(rd) = std::fs::read_dir(dir) else {
+    let Some(texts) = callscore_suite::read_texts(dir) else {
         return eprintln!("cannot read {dir}");
     };
-    let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    let texts: Vec<String> = paths
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
     let owned;
     let rs: &callscore::Ruleset = match args.get(3) {
         Some(pack) => {

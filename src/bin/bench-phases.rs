@@ -34,15 +34,9 @@ fn main() {
         return eprintln!("usage: bench-phases DIR [PASSES]");
     };
     let passes: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(15);
-    let Ok(rd) = std::fs::read_dir(dir) else {
+    let Some(texts) = callscore_suite::read_texts(dir) else {
         return eprintln!("cannot read {dir}");
     };
-    let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).collect();
-    paths.sort();
-    let texts: Vec<String> = paths
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
     let rs = match callscore::Ruleset::builtin() {
         Ok(r) => r,
         Err(e) => return eprintln!("{e}"),
