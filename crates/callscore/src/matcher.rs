@@ -673,9 +673,15 @@ struct Scratch {
     bits: Vec<u64>,
     /// One turn's triggered patterns: (pattern, start offset, end offset).
     cand: Vec<(u32, u32, u32)>,
+    /// The call's candidate runs in the order they are made (turn by turn), before
+    /// they are placed by list into [`Scan::runs`].
+    runs: Vec<(u32, u32, u32, u32, u32)>,
+    /// Where the next run of each list goes in [`Scan::runs`] while they are placed.
+    place: Vec<u32>,
 }
 
-/// For keys sorted ascending, where each key in `0..n` starts (`n + 1` entries).
+/// Where each key in `0..n` starts once `keys` are sorted (`n + 1` entries; keys need not
+/// be sorted yet).
 fn starts(keys: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
     let mut at = vec![0u32; n + 1];
     for k in keys {
@@ -861,7 +867,6 @@ impl PhraseBook {
     fn scan_with(&self, folded: &Folded, scratch: &mut Scratch) -> Scan {
         let mut out = Scan {
             // About what a 1 KB call needs, so the vectors rarely grow.
-            runs: Vec::with_capacity(64),
             hits: Vec::with_capacity(64),
             exact: Vec::with_capacity(32),
             ..Scan::default()
@@ -892,7 +897,10 @@ impl PhraseBook {
             marked,
             bits,
             cand,
+            runs,
+            place,
         } = scratch;
+        runs.clear();
         for p in parts.iter_mut() {
             p.clear();
         }
@@ -983,16 +991,27 @@ impl PhraseBook {
                 let to = out.hits.len() as u32;
                 c = last + 1;
                 for &list in self.lists_of.get(p as usize) {
-                    out.runs.push((list, turn as u32, p, from, to));
+                    runs.push((list, turn as u32, p, from, to));
                 }
             }
         }
-        // The runs were made turn by turn, and in a turn pattern by pattern: a stable sort
-        // by list puts them in (list, turn, pattern) order.
-        out.runs.sort_by_key(|r| r.0);
+        // The runs were made turn by turn, and in a turn pattern by pattern: placed by
+        // list in that order (a counting sort, stable), they are in (list, turn, pattern)
+        // order.
+        out.run_at = starts(runs.iter().map(|r| r.0), self.lists.len());
+        place.clear();
+        place.extend_from_slice(&out.run_at);
+        out.runs = vec![(0, 0, 0, 0, 0); runs.len()];
+        for &r in runs.iter() {
+            if let Some(at) = place.get_mut(r.0 as usize) {
+                if let Some(slot) = out.runs.get_mut(*at as usize) {
+                    *slot = r;
+                }
+                *at += 1;
+            }
+        }
         out.exact
             .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
-        out.run_at = starts(out.runs.iter().map(|r| r.0), self.lists.len());
         out.exact_at = starts(out.exact.iter().map(|x| x.0), self.lists.len());
         out.turns = vec![0; self.lists.len()];
         let marks = out.runs.iter().map(|r| (r.0 as usize, r.1 as usize));
