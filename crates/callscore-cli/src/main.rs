@@ -239,14 +239,11 @@ fn run(cli: Cli) -> Result<u8, String> {
             );
             Ok(u8::from(!c.ok()))
         }
-        Command::Score(args) => {
-            let rs = load(args.rules.as_deref())?;
-            score(rs, args)
-        }
+        Command::Score(args) => score(args),
     }
 }
 
-fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
+fn score(args: ScoreArgs) -> Result<u8, String> {
     let format = Format::from_name(&args.input_format).ok_or_else(|| {
         format!(
             "unknown --input-format `{}` (use auto or text)",
@@ -266,20 +263,13 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
         lossy: args.lossy,
         ..Default::default()
     };
-    let mut inputs = Vec::new();
-    let mut failures_before = Vec::new();
-    for arg in &args.inputs {
-        if arg == "-" {
-            inputs.push(Input::Stdin);
-            continue;
-        }
-        let p = Path::new(arg);
-        if p.is_dir() {
-            walk(p, &mut inputs, &mut failures_before);
-        } else {
-            inputs.push(Input::File(p.to_path_buf()));
-        }
-    }
+    // The rules compile on one thread while this one lists the inputs.
+    let (loaded, (inputs, failures_before)) = std::thread::scope(|s| {
+        let loading = s.spawn(|| load(args.rules.as_deref()));
+        let found = gather(&args.inputs);
+        (loading.join(), found)
+    });
+    let ruleset = loaded.map_err(|_| "loading the rules failed".to_string())??;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let color = io::stdout().is_terminal();
@@ -346,24 +336,46 @@ fn score(ruleset: &Ruleset, args: ScoreArgs) -> Result<u8, String> {
         }
         b
     });
-    for chunk in inputs.chunks(CHUNK) {
-        let results: Vec<(Result<Report, Failure>, String)> = chunk
-            .par_iter()
-            .map(|input| {
-                let r = score_one(ruleset, input, &opts);
-                let text = render(&r);
-                (r, text)
-            })
-            .collect();
-        for (r, text) in results {
-            emit(&mut out, r, text)?;
+    // The pool scores chunk after chunk (at most two ahead of the writing) while this
+    // thread writes the finished ones: writing overlaps scoring, and results still reach
+    // the output a chunk at a time.
+    type Chunk = Vec<(Result<Report, Failure>, String)>;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(2);
+    let written = std::thread::scope(|s| {
+        let (inputs, opts, render) = (&inputs, &opts, &render);
+        // (`move`: the sender goes with the thread, and the channel closes when it ends.)
+        s.spawn(move || {
+            for chunk in inputs.chunks(CHUNK) {
+                let results: Chunk = chunk
+                    .par_iter()
+                    .map(|input| {
+                        let r = score_one(ruleset, input, opts);
+                        let text = render(&r);
+                        (r, text)
+                    })
+                    .collect();
+                // The writer stopped (an output error): stop too.
+                if tx.send(results).is_err() {
+                    break;
+                }
+            }
+        });
+        // `rx` is dropped when this returns, early or not, which stops the scoring.
+        let rx = rx;
+        for results in rx.iter() {
+            let n = results.len() as u64;
+            for (r, text) in results {
+                emit(&mut out, r, text)?;
+            }
+            out.flush()
+                .map_err(|e| format!("cannot write output: {e}"))?;
+            if let Some(b) = &bar {
+                b.inc(n);
+            }
         }
-        out.flush()
-            .map_err(|e| format!("cannot write output: {e}"))?;
-        if let Some(b) = &bar {
-            b.inc(chunk.len() as u64);
-        }
-    }
+        Ok::<(), String>(())
+    });
+    written?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -396,8 +408,11 @@ fn score_one(ruleset: &Ruleset, input: &Input, opts: &ScoreOptions) -> Result<Re
             b
         }
         Input::File(p) => {
-            let meta = std::fs::metadata(p)
-                .map_err(|e| fail("io", format!("cannot read {}: {e}", p.display())))?;
+            // One open; the size and kind come from the open file (no second look-up of
+            // the path).
+            let cannot = |e: io::Error| fail("io", format!("cannot read {}: {e}", p.display()));
+            let mut file = std::fs::File::open(p).map_err(cannot)?;
+            let meta = file.metadata().map_err(cannot)?;
             if meta.is_dir() {
                 return Err(fail("io", format!("{} is a directory", p.display())));
             }
@@ -408,7 +423,9 @@ fn score_one(ruleset: &Ruleset, input: &Input, opts: &ScoreOptions) -> Result<Re
                 };
                 return Err(Failure::from_error(source, &e));
             }
-            std::fs::read(p).map_err(|e| fail("io", format!("cannot read {}: {e}", p.display())))?
+            let mut b = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            file.read_to_end(&mut b).map_err(cannot)?;
+            b
         }
     };
     let mut o = opts.clone();
@@ -429,6 +446,26 @@ fn score_one(ruleset: &Ruleset, input: &Input, opts: &ScoreOptions) -> Result<Re
         .map_err(|e| Failure::from_error(source, &e))
 }
 
+/// The inputs the command line names (directories walked), and the directories that
+/// could not be read.
+fn gather(args: &[String]) -> (Vec<Input>, Vec<Failure>) {
+    let mut inputs = Vec::new();
+    let mut failures = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        let p = Path::new(arg);
+        if p.is_dir() {
+            walk(p, &mut inputs, &mut failures);
+        } else {
+            inputs.push(Input::File(p.to_path_buf()));
+        }
+    }
+    (inputs, failures)
+}
+
 /// Walk a directory for transcripts, sorted, skipping hidden entries.
 fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
     let rd = match std::fs::read_dir(dir) {
@@ -443,9 +480,21 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
             return;
         }
     };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+    // The entry's kind as the directory listing gives it (no look-up per file); a
+    // symbolic link is followed to see whether it leads to a directory.
+    let mut entries: Vec<(PathBuf, bool)> = rd
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            let dir = match e.file_type() {
+                Ok(t) if !t.is_symlink() => t.is_dir(),
+                _ => p.is_dir(),
+            };
+            (p, dir)
+        })
+        .collect();
     entries.sort();
-    for p in entries {
+    for (p, dir) in entries {
         let hidden = p
             .file_name()
             .and_then(|n| n.to_str())
@@ -453,7 +502,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
         if hidden {
             continue;
         }
-        if p.is_dir() {
+        if dir {
             walk(&p, inputs, failures);
         } else if p
             .extension()
