@@ -90,11 +90,14 @@ impl Format {
         if s.starts_with("WEBVTT") {
             return Format::Vtt;
         }
+        // SubRip: a cue number, then a line with `-->` (looked for only after a number).
         let mut it = s.lines().map(str::trim).filter(|l| !l.is_empty());
-        if let (Some(a), Some(b)) = (it.next(), it.next()) {
-            if !a.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.contains("-->") {
-                return Format::Srt;
-            }
+        if it
+            .next()
+            .is_some_and(|a| a.bytes().all(|c| c.is_ascii_digit()))
+            && it.next().is_some_and(|b| b.contains("-->"))
+        {
+            return Format::Srt;
         }
         let rest = s.get(1..).unwrap_or("").trim_start();
         if s.starts_with('{') && (rest.starts_with('"') || rest.starts_with('}'))
