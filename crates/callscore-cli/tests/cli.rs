@@ -465,3 +465,38 @@ fn adversarial_batch_scores_every_valid_file() {
     #[cfg(unix)]
     assert_eq!(kind("dangling.txt"), "io");
 }
+
+/// A directory is walked in name order, into subdirectories and through symbolic links
+/// (the listing's entry kinds are used, and a link is followed to see what it leads to);
+/// hidden entries and other extensions are skipped.
+#[cfg(unix)]
+#[test]
+fn directory_walk_follows_links_and_skips_hidden_entries() {
+    let d = tmpdir("walk");
+    let call = "Agent: Good morning, this is Jo.\nCustomer: Hi.\nAgent: Thanks, bye.\n";
+    std::fs::create_dir_all(d.join("real")).unwrap();
+    std::fs::create_dir_all(d.join(".hidden")).unwrap();
+    std::fs::write(d.join("real/a.txt"), call).unwrap();
+    std::fs::write(d.join(".hidden/h.txt"), call).unwrap();
+    std::fs::write(d.join(".h.txt"), call).unwrap();
+    std::fs::write(d.join("notes.md"), call).unwrap();
+    std::fs::write(d.join("c.txt"), call).unwrap();
+    std::os::unix::fs::symlink(d.join("real"), d.join("link")).unwrap();
+    std::os::unix::fs::symlink(d.join("c.txt"), d.join("b.txt")).unwrap();
+    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let sources: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let s = v["source"].as_str().unwrap().to_string();
+            s.strip_prefix(d.to_str().unwrap()).unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(sources, ["/b.txt", "/c.txt", "/link/a.txt", "/real/a.txt"]);
+}
