@@ -1,8 +1,12 @@
 //! `callscore`: score call transcripts from the command line.
 //!
 //! A thin shell over the `callscore` crate: it finds and reads files, scores them in
-//! parallel (rayon) in ordered chunks, and writes each chunk's results before reading the
-//! next, so memory stays bounded and an interrupted run keeps what it wrote.
+//! parallel (rayon) in ordered chunks, and writes each chunk's results as soon as it is
+//! done, so memory stays bounded and an interrupted run keeps what it wrote.
+//!
+//! On several cores nothing waits for nothing: the rules compile on one thread while the
+//! main thread lists the inputs, and the pool scores the next chunk (at most two ahead)
+//! while the main thread writes the last one.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
