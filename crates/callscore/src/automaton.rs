@@ -83,15 +83,15 @@ impl Table {
         // Breadth-first over the trie: `order[k]` is the k-th state found, `bfs` its
         // transitions (by breadth-first number), `fail` its failure state.
         let start = nfa.start_state(Anchored::No).ok()?;
-        // The trie has at most one state per literal byte, plus the start (reserved at
-        // once: a table grown by doubling would be copied, and fresh memory touched, about
-        // twice over, which shows at start-up).
+        // The trie has at most one state per literal byte, plus the start: reserved at
+        // once (a table grown by doubling would be copied, and fresh memory touched, about
+        // twice over, which shows at start-up), up to 16 MB; a bigger one grows.
         let most = literals.iter().map(Vec::len).sum::<usize>() + 1;
         let mut order = Vec::with_capacity(most);
         order.push(start);
         let mut fail = Vec::with_capacity(most);
         fail.push(0u32);
-        let mut bfs: Vec<u32> = Vec::with_capacity(most.saturating_mul(stride));
+        let mut bfs: Vec<u32> = Vec::with_capacity(most.saturating_mul(stride).min(1 << 22));
         let mut k = 0;
         while let Some(&s) = order.get(k) {
             for (c, &b) in reps.iter().enumerate() {
