@@ -87,9 +87,9 @@ impl Table {
         // once (a table grown by doubling would be copied, and fresh memory touched, about
         // twice over, which shows at start-up), up to 16 MB; a bigger one grows.
         let most = literals.iter().map(Vec::len).sum::<usize>() + 1;
-        let mut order = Vec::with_capacity(most);
+        let mut order = Vec::with_capacity(most.min(1 << 22));
         order.push(start);
-        let mut fail = Vec::with_capacity(most);
+        let mut fail = Vec::with_capacity(most.min(1 << 22));
         fail.push(0u32);
         let mut bfs: Vec<u32> = Vec::with_capacity(most.saturating_mul(stride).min(1 << 22));
         let mut k = 0;
