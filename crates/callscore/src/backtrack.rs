@@ -246,12 +246,18 @@ enum Node {
     },
 }
 
+/// Alternatives of more branches than this get a table of the branches each byte can
+/// start (see [`Alt`]).
+const SMALL_ALT: usize = 4;
+
 /// Alternatives, in order of preference, with the branches that can start with each byte
-/// (so that a list of a hundred words costs one lookup, not a hundred tests).
+/// (so that a list of a hundred words costs one lookup, not a hundred tests; a list of
+/// [`SMALL_ALT`] or fewer has no table, and its branches are tested in turn).
 #[derive(Debug, Clone)]
 struct Alt {
     branches: Box<[u32]>,
-    /// `list[offsets[b]..offsets[b + 1]]`: the branches that may start with byte `b`.
+    /// `list[offsets[b]..offsets[b + 1]]`: the branches that may start with byte `b` (both
+    /// empty for a small alternation).
     offsets: Box<[u32]>,
     list: Box<[u32]>,
 }
@@ -361,6 +367,12 @@ impl Prog {
         p.max_len = p.seq_max(0, 0, false);
         p.max_spaces = p.seq_max(0, 0, true);
         for a in 0..p.alts.len() {
+            // A few branches are tried in turn (each one's first-byte set is one test);
+            // only a longer list gets a table (1 KB: most alternations are two to four
+            // words, and tables for them were a megabyte of the default rubric).
+            if p.alts[a].branches.len() <= SMALL_ALT {
+                continue;
+            }
             // Per byte, the branches (in order) whose first-byte set holds it.
             let mut count = [0u32; 256];
             for &q in p.alts[a].branches.iter() {
@@ -910,11 +922,11 @@ impl State<'_> {
                     self.depth += 1;
                     let alt = &p.alts[*a as usize];
                     let branches = match self.hay.get(pos) {
-                        Some(&b) => {
+                        Some(&b) if !alt.offsets.is_empty() => {
                             let (s, e) = (alt.offsets[b as usize], alt.offsets[b as usize + 1]);
                             &alt.list[s as usize..e as usize]
                         }
-                        None => &alt.branches[..],
+                        _ => &alt.branches[..],
                     };
                     for &q in branches {
                         if !p.may_start(q, self.hay, pos) {
