@@ -16,18 +16,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 
 fn star() -> Option<Vec<String>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora/star/transcripts");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    Some(
-        paths
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .collect(),
-    )
+    callscore_suite::read_texts(dir.to_str()?)
 }
 
 fn corpora() -> Vec<(&'static str, Vec<String>)> {
