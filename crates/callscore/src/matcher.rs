@@ -662,8 +662,9 @@ impl Scan {
 /// Working buffers of [`PhraseBook::scan`], kept per thread.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// The match states each lane of the walk passed, with where.
-    parts: [Vec<(u32, u32)>; LANES],
+    /// The match states the walk passed, with where (see `Table::walk`: only the
+    /// first entries it reports are this call's).
+    parts: Vec<(u32, u32)>,
     /// One turn's hits of triggering literals: (literal, starts a word, start offset,
     /// end offset).
     seen: Vec<(u32, bool, u32, u32)>,
@@ -901,14 +902,8 @@ impl PhraseBook {
             place,
         } = scratch;
         runs.clear();
-        for p in parts.iter_mut() {
-            p.clear();
-        }
-        table.walk(buf, cuts, parts);
-        let [ends, rest @ ..] = parts;
-        for r in rest {
-            ends.append(r);
-        }
+        let found = table.walk(buf, cuts, parts);
+        let ends = parts.get(..found).unwrap_or_default();
         // Per turn: the anchor literals seen (literal, starts a word, start offset), the
         // same as a bit set (for the filters; all clear between turns), and the triggered
         // (pattern, start offset).
