@@ -150,9 +150,9 @@ impl Table {
         for (k, &b) in plain.iter().chain(&matching).enumerate() {
             number[b as usize] = u32::try_from(k).ok()?;
         }
-        // Column by column: entry `c * states + k` is where final state `k` goes on class `c`.
-        let cells = states.checked_mul(stride)?;
-        u32::try_from(cells).ok()?;
+        // Column by column: entry `c * states + k` is where final state `k` goes on class
+        // `c` (every entry's offset must fit the 32-bit `column` offsets).
+        u32::try_from(states.checked_mul(stride)?).ok()?;
         let column_major = (0..stride).flat_map(|c| {
             let (bfs, number) = (&bfs, &number);
             plain.iter().chain(&matching).map(move |&b| {
@@ -254,8 +254,8 @@ impl Table {
         };
         // The left part's matches go from entry 0 on, the right part's from just after
         // the most the left part can have.
-        let (a0, b0) = (0, left.len() + 1);
-        let (mut ia, mut ib) = (a0, b0);
+        let b0 = left.len() + 1;
+        let (mut ia, mut ib) = (0, b0);
         let mut put = |i: &mut usize, at: usize, s: u32| {
             if let Some(slot) = out.get_mut(*i) {
                 *slot = (at as u32, s);
