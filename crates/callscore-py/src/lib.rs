@@ -91,6 +91,15 @@ fn raise(py: Python<'_>, e: &callscore::Error, source: Option<&str>) -> PyErr {
     }
 }
 
+/// A text argument: the caller's string itself (its UTF-8, which the str object caches;
+/// for ASCII text, its own storage), not a copy; a TypeError saying `wrong` otherwise.
+fn text_arg(text: &Bound<'_, PyAny>, wrong: &'static str) -> PyResult<PyBackedStr> {
+    let s = text
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(wrong))?;
+    PyBackedStr::try_from(s.clone())
+}
+
 /// `agent=`: `None`, a name, or a list of names.
 fn agents(agent: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
     let Some(a) = agent else {
@@ -795,11 +804,7 @@ fn score(
     format: Option<&str>,
     rules: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Report> {
-    let text = text
-        .cast::<PyString>()
-        .map_err(|_| PyTypeError::new_err("text must be a str (use score_file for a path)"))?
-        .to_cow()?
-        .into_owned();
+    let text = text_arg(text, "text must be a str (use score_file for a path)")?;
     let opts = options(agent, source, pass_mark, format)?;
     let rs = ruleset(rules)?;
     let out = py.detach(|| rs.score_with_transcript(&text, &opts));
@@ -1099,11 +1104,7 @@ fn parse(
     format: Option<&str>,
     rules: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Transcript> {
-    let text = text
-        .cast::<PyString>()
-        .map_err(|_| PyTypeError::new_err("text must be a str"))?
-        .to_cow()?
-        .into_owned();
+    let text = text_arg(text, "text must be a str")?;
     let opts = options(agent, None, None, format)?;
     let rs = ruleset(rules)?;
     py.detach(|| rs.parse(&text, &opts))
