@@ -1,6 +1,6 @@
 //! Property tests: no input makes any reader, the scorer or the pack loader panic; every
 //! evidence span slices its turn's text; scoring is deterministic and independent of the
-//! batch and of the thread count.
+//! batch and of the thread count; a report's JSON is byte for byte what serde writes.
 
 use callscore::{Format, Limits, Ruleset, ScoreOptions};
 use proptest::prelude::*;
@@ -32,6 +32,10 @@ fn transcript_like() -> impl Strategy<Value = String> {
         Just("日本".to_string()),
         Just("?".to_string()),
         Just("*click*".to_string()),
+        Just("\"quoted\"".to_string()),
+        Just("back\\slash".to_string()),
+        Just("tab\there".to_string()),
+        Just("bell\u{7}".to_string()),
     ];
     let speaker = prop_oneof![
         Just("Agent".to_string()),
@@ -119,6 +123,14 @@ proptest! {
         let a = rs().score(&s, &ScoreOptions::default()).map(|r| r.to_json());
         let b = rs().score(&s, &ScoreOptions::default()).map(|r| r.to_json());
         prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn report_json_is_what_serde_writes(s in transcript_like(), src in "[a-z\"\\\\/]{0,6}") {
+        let opts = ScoreOptions { source: Some(src), ..Default::default() };
+        if let Ok(r) = rs().score(&s, &opts) {
+            prop_assert_eq!(r.to_json(), serde_json::to_string(&r).unwrap());
+        }
     }
 
     #[test]
