@@ -266,7 +266,7 @@ impl PyRuleset {
         let fails = PyList::empty(py);
         for f in &c.failures {
             let x = PyDict::new(py);
-            x.set_item("rule", &f.rule)?;
+            x.set_item("rule", &*f.rule)?;
             x.set_item("expected", f.expected.as_str())?;
             x.set_item("got", f.got.map(|s| s.as_str()))?;
             x.set_item("index", f.index)?;

@@ -55,7 +55,7 @@ mod testing;
 pub use custom::{CheckResult, ExampleFailure};
 pub use error::{Error, Result};
 pub use parse::{decode, Format, Limits};
-pub use report::{ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+pub use report::{ByRole, Evidence, Finding, Report, SharedStr, Stats, Status, SCHEMA_VERSION};
 pub use ruleset::{RuleInfo, Ruleset, ScoreOptions, DEFAULT_PASS_MARK};
 pub use transcript::{AgentBy, AgentInfo, Event, Role, Transcript, Turn};
 

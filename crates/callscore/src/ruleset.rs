@@ -17,7 +17,9 @@ use crate::fold::{fold_str, Folded};
 use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc, Scan};
 use crate::parse::{self, Format, Limits};
 use crate::phrase::PhraseEnv;
-use crate::report::{self, ByRole, Evidence, Finding, Report, Stats, Status, SCHEMA_VERSION};
+use crate::report::{
+    self, ByRole, Evidence, Finding, Report, SharedStr, Stats, Status, SCHEMA_VERSION,
+};
 use crate::roles::{self, RoleLists};
 use crate::rules::{self, Ctx, EventKind, Rule, Span, Who};
 use crate::transcript::{Role, Transcript};
@@ -53,9 +55,10 @@ pub struct RuleInfo {
 #[derive(Debug)]
 struct Entry {
     info: RuleInfo,
-    /// The id and tip as every report carries them: shared, not copied per report.
-    id: std::sync::Arc<str>,
-    tip: std::sync::Arc<str>,
+    /// The id and tip as every report carries them: shared, not copied per report
+    /// (`'static` for a built-in rule: see [`SharedStr`]).
+    id: SharedStr,
+    tip: SharedStr,
     rule: Box<dyn Rule>,
 }
 
@@ -239,6 +242,11 @@ impl Ruleset {
         let mut entries = Vec::new();
         let mut examples = Vec::new();
         for spec in specs {
+            // A built-in rule's id and tip are `'static`.
+            let text = match &spec {
+                RuleSpec::Builtin { meta, .. } => Some((meta.id, meta.tip)),
+                RuleSpec::Custom(_) => None,
+            };
             let (info, rule): (RuleInfo, Box<dyn Rule>) = match spec {
                 RuleSpec::Builtin {
                     meta: m,
@@ -281,8 +289,8 @@ impl Ruleset {
                 .map(|l| (l.id.clone(), l.phrases.clone()))
                 .collect();
             entries.push(Entry {
-                id: info.id.as_str().into(),
-                tip: info.tip.as_str().into(),
+                id: text.map_or_else(|| info.id.clone().into(), |t| t.0.into()),
+                tip: text.map_or_else(|| info.tip.clone().into(), |t| t.1.into()),
                 info: RuleInfo { phrases, ..info },
                 rule,
             });
@@ -870,6 +878,31 @@ mod tests {
         }
         // Both paths are exercised: with and without `_`.
         assert!((10_000..40_000).contains(&plain), "{plain} texts without _");
+    }
+
+    /// A report points at a built-in rule's id and tip (no reference count to share
+    /// between threads); a pack's own rules are counted.
+    #[test]
+    fn builtin_rule_text_is_static() {
+        let text = "Agent: Good morning, Acme, Jo speaking.\nCustomer: Hi, thanks. Bye.";
+        let r = Ruleset::builtin()
+            .unwrap()
+            .score(text, &ScoreOptions::default())
+            .unwrap();
+        assert!(r.findings.iter().all(|f| matches!(
+            (&f.rule, &f.tip),
+            (SharedStr::Static(_), SharedStr::Static(_))
+        )));
+        let pack = "[pack]\nname = \"p\"\n[[rule]]\nid = \"say-please\"\nkind = \"require\"\nphrases = [\"please\"]\ntip = \"Say please.\"\n";
+        let rs = Ruleset::from_toml(pack, None).unwrap();
+        let r = rs.score(text, &ScoreOptions::default()).unwrap();
+        let f = r.finding("say-please").unwrap();
+        assert!(matches!(f.rule, SharedStr::Counted(_)), "{f:?}");
+        assert_eq!(&*f.tip, "Say please.");
+        assert!(matches!(
+            r.finding("greeting").unwrap().rule,
+            SharedStr::Static(_)
+        ));
     }
 
     #[test]
