@@ -19,6 +19,10 @@ cargo test --release
 if [ -f pyproject.toml ]; then
   step "Python: virtual environment, build, pytest"
   PY=${PYTHON:-python3}
+  if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
+    echo "The Python package needs Python 3.10 or newer ($PY is $("$PY" -V 2>&1)); set PYTHON=..." >&2
+    exit 1
+  fi
   VENV=${CALLSCORE_VENV:-.venv}
   [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
