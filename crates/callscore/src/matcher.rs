@@ -281,12 +281,33 @@ impl BookBuilder {
         let mut suffix = vec![None; self.pats.len()];
         // A phrase in several lists (`i'm {name}`...) is searched once; its hits go to
         // every list that has it.
-        let mut canon: HashMap<String, usize> = HashMap::new();
+        let mut canon: HashMap<&str, usize> = HashMap::new();
+        let first: Vec<Option<usize>> = (0..self.pats.len())
+            .map(|pi| {
+                let speech = !self.lists[self.pats[pi].list].events;
+                let src = self.sources[pi].as_str();
+                match canon.get(src) {
+                    Some(&c) if speech => Some(c),
+                    _ => {
+                        if speech {
+                            canon.insert(src, pi);
+                        }
+                        None
+                    }
+                }
+            })
+            .collect();
+        // What each phrase's syntax says, worked out for all phrases at once (the costly
+        // part of building: parsing, the backtracker's program, the literal groups), on two
+        // threads where there are two cores; then put together below, in phrase order.
+        let todo: Vec<(usize, bool)> = (0..self.pats.len())
+            .filter(|&pi| first[pi].is_none())
+            .map(|pi| (pi, !self.lists[self.pats[pi].list].events))
+            .collect();
+        let mut studies = study_all(&self.sources, &todo).into_iter();
         let mut also: Vec<Vec<usize>> = vec![Vec::new(); self.pats.len()];
         for pi in 0..self.pats.len() {
-            let src = &self.sources[pi];
-            let speech = !self.lists[self.pats[pi].list].events;
-            if let Some(&c) = canon.get(src).filter(|_| speech) {
+            if let Some(c) = first[pi] {
                 self.pats[pi].prog = self.pats[c].prog.clone();
                 let list = self.pats[pi].list;
                 if list != self.pats[c].list && !also[c].contains(&list) {
@@ -294,54 +315,27 @@ impl BookBuilder {
                 }
                 continue;
             }
-            let hir = regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(&crate::backtrack::sentinel_classes(src).unwrap_or_else(|| src.clone()))
-                .ok();
-            self.pats[pi].prog = hir.as_ref().and_then(crate::backtrack::Prog::new);
-            if !speech {
-                continue;
-            }
-            canon.insert(src.clone(), pi);
-            exact[pi] = hir.as_ref().is_some_and(is_exact_literal);
-            match hir.as_ref().map_or(Anchors::None, groups_of) {
-                Anchors::Never => {}
-                Anchors::None => always.push(pi),
-                Anchors::Groups(mut groups) => {
-                    // The rarest-looking group triggers; the others filter. Better still,
-                    // when every match starts with one of a few longer literals (`thank
-                    // you`, `you'll get`): those trigger, and a hit is where a match starts.
-                    let best = (0..groups.len())
-                        .max_by_key(|&g| quality(&groups[g]))
-                        .unwrap_or(0);
-                    let best_len = groups[best].iter().map(|l| l.0.len()).min().unwrap_or(0);
-                    let prefixes = match (&hir, exact[pi]) {
-                        (Some(h), false) => prefix_literals(h).filter(|(lits, _)| {
-                            lits.iter().map(Vec::len).min().unwrap_or(0) > best_len
-                        }),
-                        _ => None,
-                    };
-                    if let Some((lits, initial)) = prefixes {
-                        prefix[pi] = true;
-                        for lit in lits {
-                            trig.push((lit_id(lit), pi as u32, initial));
-                        }
-                    } else {
-                        let trigger = groups.swap_remove(best);
-                        suffix[pi] = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
-                        for (lit, initial) in trigger {
-                            trig.push((lit_id(lit), pi as u32, initial));
-                        }
+            let Some(study) = studies.next() else {
+                return Err("internal error: a phrase was not studied".into());
+            };
+            self.pats[pi].prog = study.prog;
+            exact[pi] = study.exact;
+            match study.plan {
+                Plan::Events | Plan::Never => {}
+                Plan::Always => always.push(pi),
+                Plan::Anchored {
+                    prefix: is_prefix,
+                    triggers,
+                    suffix: sfx,
+                    filters: groups,
+                } => {
+                    prefix[pi] = is_prefix;
+                    suffix[pi] = sfx;
+                    for (lit, initial) in triggers {
+                        trig.push((lit_id(lit), pi as u32, initial));
                     }
-                    // Common or short literals are everywhere: as filters they cost more scanning
-                    // than they save.
-                    groups.retain(|g| {
-                        g.iter().all(|(l, _)| {
-                            l.len() >= 3 && !COMMON.contains(&String::from_utf8_lossy(l).trim())
-                        })
-                    });
                     for g in groups {
-                        let mut ids: Vec<u32> = g.into_iter().map(|(l, _)| lit_id(l)).collect();
+                        let mut ids: Vec<u32> = g.into_iter().map(&mut lit_id).collect();
                         ids.sort_unstable();
                         filters[pi].push(ids.len() as u32);
                         filters[pi].extend(ids);
@@ -399,6 +393,123 @@ impl BookBuilder {
             lists_of,
         })
     }
+}
+
+/// What [`BookBuilder::build`] learns of one phrase from its syntax alone.
+struct Study {
+    /// The backtracker's program, where the phrase fits its subset.
+    prog: Option<crate::backtrack::Prog>,
+    /// The phrase is one literal (or a few): its hits need no check.
+    exact: bool,
+    /// How the scan finds where it may match.
+    plan: Plan,
+}
+
+/// How the scan finds where a phrase may match.
+enum Plan {
+    /// An event phrase: matched on event text, not scanned for.
+    Events,
+    /// It can never match.
+    Never,
+    /// No usable literal: searched everywhere.
+    Always,
+    /// Triggered by literals (with whether each must start a word), each of the filter
+    /// groups needing one of its literals in the same turn.
+    Anchored {
+        /// The triggers are where every match starts.
+        prefix: bool,
+        triggers: Vec<Lit>,
+        /// What must follow a trigger hit (see [`suffix_after`]).
+        suffix: Option<crate::backtrack::Prog>,
+        filters: Vec<Vec<Vec<u8>>>,
+    },
+}
+
+/// Study one phrase (its regex source; `speech`: scanned for, not an event phrase).
+fn study(src: &str, speech: bool) -> Study {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(&crate::backtrack::sentinel_classes(src).unwrap_or_else(|| src.to_string()))
+        .ok();
+    let prog = hir.as_ref().and_then(crate::backtrack::Prog::new);
+    if !speech {
+        return Study {
+            prog,
+            exact: false,
+            plan: Plan::Events,
+        };
+    }
+    let exact = hir.as_ref().is_some_and(is_exact_literal);
+    let plan = match hir.as_ref().map_or(Anchors::None, groups_of) {
+        Anchors::Never => Plan::Never,
+        Anchors::None => Plan::Always,
+        Anchors::Groups(mut groups) => {
+            // The rarest-looking group triggers; the others filter. Better still, when
+            // every match starts with one of a few longer literals (`thank you`, `you'll
+            // get`): those trigger, and a hit is where a match starts.
+            let best = (0..groups.len())
+                .max_by_key(|&g| quality(&groups[g]))
+                .unwrap_or(0);
+            let best_len = groups[best].iter().map(|l| l.0.len()).min().unwrap_or(0);
+            let prefixes = match (&hir, exact) {
+                (Some(h), false) => prefix_literals(h)
+                    .filter(|(lits, _)| lits.iter().map(Vec::len).min().unwrap_or(0) > best_len),
+                _ => None,
+            };
+            let (prefix, triggers, suffix) = match prefixes {
+                Some((lits, initial)) => {
+                    (true, lits.into_iter().map(|l| (l, initial)).collect(), None)
+                }
+                None => {
+                    let trigger = groups.swap_remove(best);
+                    let suffix = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
+                    (false, trigger, suffix)
+                }
+            };
+            // Common or short literals are everywhere: as filters they cost more scanning
+            // than they save.
+            groups.retain(|g| {
+                g.iter().all(|(l, _)| {
+                    l.len() >= 3 && !COMMON.contains(&String::from_utf8_lossy(l).trim())
+                })
+            });
+            Plan::Anchored {
+                prefix,
+                triggers,
+                suffix,
+                filters: groups
+                    .into_iter()
+                    .map(|g| g.into_iter().map(|(l, _)| l).collect())
+                    .collect(),
+            }
+        }
+    };
+    Study { prog, exact, plan }
+}
+
+/// [`study`] each of `todo` (phrase index, speech), in order: half of them on a second
+/// thread when the machine has more than one core, all on this one when it has one, the
+/// list is short, or a thread cannot start. For the default rubric this part of building
+/// went from 6.4-6.6 to 4.5-4.6 ms (best of 15 start-ups each), and `callscore score
+/// one.txt` from 16.1 to 13.4 ms.
+fn study_all(sources: &[String], todo: &[(usize, bool)]) -> Vec<Study> {
+    let one = |&(pi, speech): &(usize, bool)| study(&sources[pi], speech);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || todo.len() < 64 {
+        return todo.iter().map(one).collect();
+    }
+    let (left, right) = todo.split_at(todo.len() / 2);
+    std::thread::scope(|s| {
+        let helper = std::thread::Builder::new()
+            .spawn_scoped(s, || right.iter().map(one).collect::<Vec<_>>());
+        let mut out: Vec<Study> = left.iter().map(one).collect();
+        match helper.map(|h| h.join()) {
+            Ok(Ok(rest)) => out.extend(rest),
+            // No thread (or it failed): the rest here.
+            _ => out.extend(right.iter().map(one)),
+        }
+        out
+    })
 }
 
 /// The literals every match of `hir` starts with, when there are a few of them and all
