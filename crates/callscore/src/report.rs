@@ -250,36 +250,20 @@ impl Report {
 
     /// Append [`Report::to_json`]'s bytes to `out`.
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"schema_version\":");
-        json_value(out, &self.schema_version);
+        json_field(out, b"{\"schema_version\":", &self.schema_version);
         out.extend_from_slice(b",\"source\":");
         json_opt_str(out, self.source.as_deref());
-        out.extend_from_slice(b",\"score\":");
-        json_value(out, &self.score);
-        out.extend_from_slice(b",\"passed\":");
-        json_value(out, &self.passed);
-        out.extend_from_slice(b",\"pass_mark\":");
-        json_value(out, &self.pass_mark);
+        json_field(out, b",\"score\":", &self.score);
+        json_field(out, b",\"passed\":", &self.passed);
+        json_field(out, b",\"pass_mark\":", &self.pass_mark);
         // Small, and few strings: as serde writes them.
-        out.extend_from_slice(b",\"agent\":");
-        json_value(out, &self.agent);
-        out.extend_from_slice(b",\"stats\":");
-        json_value(out, &self.stats);
-        out.extend_from_slice(b",\"findings\":[");
-        for (k, f) in self.findings.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            f.write_json(out);
-        }
-        out.extend_from_slice(b"],\"warnings\":[");
-        for (k, w) in self.warnings.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            json_str(out, w);
-        }
-        out.extend_from_slice(b"]}");
+        json_field(out, b",\"agent\":", &self.agent);
+        json_field(out, b",\"stats\":", &self.stats);
+        out.extend_from_slice(b",\"findings\":");
+        json_array(out, &self.findings, |out, f| f.write_json(out));
+        out.extend_from_slice(b",\"warnings\":");
+        json_array(out, &self.warnings, |out, w| json_str(out, w));
+        out.push(b'}');
     }
 
     /// Read a report back from its JSON.
@@ -303,33 +287,19 @@ impl Finding {
     fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"rule\":");
         json_str(out, &self.rule);
-        out.extend_from_slice(b",\"status\":\"");
-        out.extend_from_slice(self.status.as_str().as_bytes());
-        out.extend_from_slice(b"\",\"weight\":");
-        json_value(out, &self.weight);
-        out.extend_from_slice(b",\"critical\":");
-        json_value(out, &self.critical);
+        out.extend_from_slice(b",\"status\":");
+        json_str(out, self.status.as_str());
+        json_field(out, b",\"weight\":", &self.weight);
+        json_field(out, b",\"critical\":", &self.critical);
         out.extend_from_slice(b",\"message\":");
         json_str(out, &self.message);
         out.extend_from_slice(b",\"tip\":");
         json_str(out, &self.tip);
-        out.extend_from_slice(b",\"evidence\":[");
-        for (k, e) in self.evidence.iter().enumerate() {
-            if k > 0 {
-                out.push(b',');
-            }
-            e.write_json(out);
-        }
-        out.push(b']');
+        out.extend_from_slice(b",\"evidence\":");
+        json_array(out, &self.evidence, |out, e| e.write_json(out));
         if !self.missing.is_empty() {
-            out.extend_from_slice(b",\"missing\":[");
-            for (k, m) in self.missing.iter().enumerate() {
-                if k > 0 {
-                    out.push(b',');
-                }
-                json_str(out, m);
-            }
-            out.push(b']');
+            out.extend_from_slice(b",\"missing\":");
+            json_array(out, &self.missing, |out, m| json_str(out, m));
         }
         out.push(b'}');
     }
@@ -338,24 +308,36 @@ impl Finding {
 impl Evidence {
     /// Append this evidence as serde writes it (see [`Report::to_json`]).
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"turn\":");
-        json_value(out, &self.turn);
-        out.extend_from_slice(b",\"line\":");
-        json_value(out, &self.line);
+        json_field(out, b"{\"turn\":", &self.turn);
+        json_field(out, b",\"line\":", &self.line);
         out.extend_from_slice(b",\"speaker\":");
         json_opt_str(out, self.speaker.as_deref());
-        out.extend_from_slice(b",\"start\":");
-        json_value(out, &self.start);
-        out.extend_from_slice(b",\"end\":");
-        json_value(out, &self.end);
+        json_field(out, b",\"start\":", &self.start);
+        json_field(out, b",\"end\":", &self.end);
         out.extend_from_slice(b",\"text\":");
         json_str(out, &self.text);
-        out.extend_from_slice(b",\"start_s\":");
-        json_value(out, &self.start_s);
-        out.extend_from_slice(b",\"end_s\":");
-        json_value(out, &self.end_s);
+        json_field(out, b",\"start_s\":", &self.start_s);
+        json_field(out, b",\"end_s\":", &self.end_s);
         out.push(b'}');
     }
+}
+
+/// Append `key` (the punctuation and quoted name before a value) and then the value.
+fn json_field<T: Serialize + ?Sized>(out: &mut Vec<u8>, key: &[u8], v: &T) {
+    out.extend_from_slice(key);
+    json_value(out, v);
+}
+
+/// Append `[item, item, ...]`.
+fn json_array<T>(out: &mut Vec<u8>, items: &[T], mut item: impl FnMut(&mut Vec<u8>, &T)) {
+    out.push(b'[');
+    for (k, x) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        item(out, x);
+    }
+    out.push(b']');
 }
 
 /// Append a value as serde_json writes it (numbers, booleans, `null`, small structs).
