@@ -242,12 +242,9 @@ impl Ruleset {
         let mut entries = Vec::new();
         let mut examples = Vec::new();
         for spec in specs {
-            // A built-in rule's id and tip are `'static`.
-            let text = match &spec {
-                RuleSpec::Builtin { meta, .. } => Some((meta.id, meta.tip)),
-                RuleSpec::Custom(_) => None,
-            };
-            let (info, rule): (RuleInfo, Box<dyn Rule>) = match spec {
+            // The id and tip as reports carry them: a built-in rule's are `'static`.
+            let (info, rule, id, tip): (RuleInfo, Box<dyn Rule>, SharedStr, SharedStr) = match spec
+            {
                 RuleSpec::Builtin {
                     meta: m,
                     weight,
@@ -264,7 +261,7 @@ impl Ruleset {
                         phrases: Vec::new(),
                         custom: false,
                     };
-                    (info, rule)
+                    (info, rule, m.id.into(), m.tip.into())
                 }
                 RuleSpec::Custom(c) => {
                     let info = c.info();
@@ -275,9 +272,12 @@ impl Ruleset {
                             c.examples_fail.clone(),
                         ));
                     }
+                    let (id, tip) = (info.id.clone().into(), info.tip.clone().into());
                     (
                         info,
                         Box::new(crate::custom::Custom::new(*c, &book).map_err(plain_err)?),
+                        id,
+                        tip,
                     )
                 }
             };
@@ -289,8 +289,8 @@ impl Ruleset {
                 .map(|l| (l.id.clone(), l.phrases.clone()))
                 .collect();
             entries.push(Entry {
-                id: text.map_or_else(|| info.id.clone().into(), |t| t.0.into()),
-                tip: text.map_or_else(|| info.tip.clone().into(), |t| t.1.into()),
+                id,
+                tip,
                 info: RuleInfo { phrases, ..info },
                 rule,
             });
