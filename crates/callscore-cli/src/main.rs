@@ -383,13 +383,12 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
         let (inputs, opts, done, early) = (&inputs, &opts, &done, &early);
         // (`move`: the sender goes with the thread, and the channel closes when it ends.)
         s.spawn(move || {
-            let mut at = 0;
-            for chunk in inputs.chunks(CHUNK) {
+            for (c, chunk) in inputs.chunks(CHUNK).enumerate() {
                 let results: Vec<Done> = chunk
                     .par_iter()
                     .enumerate()
                     .map(|(k, input)| {
-                        let r = match early.get(at + k) {
+                        let r = match early.get(c * CHUNK + k) {
                             Some(Ok(b)) => score_one(ruleset, input, b, opts),
                             Some(Err(f)) => Err(f.clone()),
                             None => read_input(input, &opts.limits)
@@ -398,7 +397,6 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
                         done(r)
                     })
                     .collect();
-                at += chunk.len();
                 // The writer stopped (an output error): stop too.
                 if tx.send(results).is_err() {
                     break;
