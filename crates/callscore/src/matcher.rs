@@ -281,20 +281,16 @@ impl BookBuilder {
         let mut suffix = vec![None; self.pats.len()];
         // A phrase in several lists (`i'm {name}`...) is searched once; its hits go to
         // every list that has it.
+        let speech: Vec<bool> = self
+            .pats
+            .iter()
+            .map(|p| !self.lists[p.list].events)
+            .collect();
         let mut canon: HashMap<&str, usize> = HashMap::new();
         let first: Vec<Option<usize>> = (0..self.pats.len())
             .map(|pi| {
-                let speech = !self.lists[self.pats[pi].list].events;
-                let src = self.sources[pi].as_str();
-                match canon.get(src) {
-                    Some(&c) if speech => Some(c),
-                    _ => {
-                        if speech {
-                            canon.insert(src, pi);
-                        }
-                        None
-                    }
-                }
+                let c = speech[pi].then(|| *canon.entry(self.sources[pi].as_str()).or_insert(pi));
+                c.filter(|&c| c != pi)
             })
             .collect();
         // What each phrase's syntax says, worked out for all phrases at once (the costly
@@ -302,7 +298,7 @@ impl BookBuilder {
         // threads where there are two cores; then put together below, in phrase order.
         let todo: Vec<(usize, bool)> = (0..self.pats.len())
             .filter(|&pi| first[pi].is_none())
-            .map(|pi| (pi, !self.lists[self.pats[pi].list].events))
+            .map(|pi| (pi, speech[pi]))
             .collect();
         let mut studies = study_all(&self.sources, &todo).into_iter();
         let mut also: Vec<Vec<usize>> = vec![Vec::new(); self.pats.len()];
