@@ -3,7 +3,8 @@
 //! **What it checks.** When a customer complains ("this is unacceptable", "ridiculous", "I
 //! want to make a complaint", "I was overcharged", "it's broken again", "still hasn't
 //! arrived", "nobody called me back", "I've been waiting for two months", "terrible
-//! service"), the agent's next turn apologises or empathises: sorry, apologise, "I
+//! service", "I'm absolutely furious", "it was nothing like the pictures"; someone else's
+//! feelings, as in "my wife will be furious", are not the customer's complaint), the agent's next turn apologises or empathises: sorry, apologise, "I
 //! understand how frustrating", "I can see why you're upset"; even a weak "I'm sorry you
 //! feel that way" counts. A plain request or fault report ("my boiler is making a noise")
 //! is not a complaint. Not applicable without a complaint, or when no agent turn follows
@@ -93,6 +94,9 @@ mod tests {
                 ("fail", "Agent: Hello.\nCustomer: I've been on hold for 40 minutes.\nAgent: What's your account number?"),
                 ("n/a", "Agent: Hello.\nCustomer: I left my bag on the train.\nAgent: What colour is it?"),
                 ("n/a", "Agent: Hello.\nCustomer: This is unacceptable.\n[Customer hangs up]"),
+                ("pass", "Agent: Hello.\nCustomer: The hotel was nothing like the pictures. I'm absolutely furious.\nAgent: I'm really sorry to hear that."),
+                ("fail", "Agent: Hello.\nCustomer: I'm livid, frankly.\nAgent: What's your booking reference?"),
+                ("n/a", "Agent: Hello.\nCustomer: My girlfriend will be furious if we're late.\nAgent: Let's find you a table."),
             ],
         );
     }

@@ -81,6 +81,10 @@ mod tests {
             &[
                 (
                     "pass",
+                    "Agent: Hi.\nCustomer: Cheers.\nAgent: Cheers, take it easy.",
+                ),
+                (
+                    "pass",
                     "Agent: Hi.\nCustomer: Bye.\nAgent: Thanks, see you shortly. Bye for now.",
                 ),
                 ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Good night!"),

@@ -4,7 +4,10 @@
 //! problem", "nothing to do with me", "don't blame me", "blame the other department",
 //! "that's their fault", "it's your fault", "you should have read the email", "they never
 //! told us", "they haven't replied to our letter" (an excuse that blames another
-//! organisation). Taking ownership ("that's on us, I'm sorry") passes, as do "it's not your
+//! organisation), a third party named as the one who got it wrong ("the courier messed
+//! that up", "the post office must have lost them", "that's on them"), or the customer
+//! told it was their doing ("if you'd charged it like we said, this wouldn't have
+//! happened"). Taking ownership ("that's on us, I'm sorry") passes, as do "it's not your
 //! fault", "I don't blame you" and "you should have received an email".
 //!
 //! **Why it matters.** Customers don't care whose fault it is; they want it fixed. Blame
@@ -95,6 +98,12 @@ mod tests {
                     "Agent: You should have received an email from us.\nCustomer: OK.",
                 ),
                 ("pass", "Agent: Hello.\nCustomer: It's not my fault!"),
+                ("fail", "Agent: The courier messed that up, not us.\nCustomer: Oh."),
+                ("fail", "Agent: The fraud team blocked it. That's on them, honestly.\nCustomer: Oh."),
+                ("fail", "Agent: Well, the post office must have lost them then.\nCustomer: Oh."),
+                ("fail", "Agent: If you'd charged it like we said, this wouldn't have happened.\nCustomer: Oh."),
+                ("pass", "Agent: We messed that up, and I'm sorry.\nCustomer: OK."),
+                ("pass", "Agent: The engineer is on his way to you now.\nCustomer: OK."),
             ],
         );
     }

@@ -78,6 +78,10 @@ mod tests {
                 ("fail", "Agent: Whatever. Don't call again.\nCustomer: Oh."),
                 (
                     "fail",
+                    "Agent: Go on then, I haven't got all day.\nCustomer: Oh.",
+                ),
+                (
+                    "fail",
                     "Agent: Bloody hell. Sorry about that.\nCustomer: Oh.",
                 ),
                 ("fail", "Agent: Yeah, what do you want?\nCustomer: Oh."),
