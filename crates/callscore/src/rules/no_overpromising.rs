@@ -162,6 +162,8 @@ mod tests {
                 ("fail", "Agent: When?\nCustomer: When?\nAgent: Within the hour, definitely."),
                 ("fail", "Agent: I'll send it today by same-day delivery.\nCustomer: OK."),
                 ("fail", "Agent: Sue will call you back.\nCustomer: OK."),
+                ("fail", "Agent: An engineer will visit on Thursday between 8 and 1.\nCustomer: OK."),
+                ("pass", "Agent: A technician may need to visit.\nCustomer: OK."),
                 ("fail", "Agent: i'll have someone ring you\nCustomer: ok"),
                 ("pass", "Agent: I'll pass the message on.\nCustomer: OK."),
                 ("pass", "Agent: I'll ask her to call you.\nCustomer: OK."),
