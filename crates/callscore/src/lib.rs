@@ -48,6 +48,7 @@ pub mod roles;
 pub mod rules;
 pub mod ruleset;
 pub mod transcript;
+mod words;
 
 #[cfg(test)]
 mod testing;

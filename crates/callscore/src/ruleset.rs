@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
 use crate::fold::{fold_str, Folded};
@@ -590,8 +589,10 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
         turns: t.turns.len(),
         ..Stats::default()
     };
-    for (i, turn) in t.turns.iter().enumerate() {
-        let words = count_words(f.turn(i));
+    crate::words::for_each_turn(f, |i, words| {
+        let Some(turn) = t.turns.get(i) else {
+            return;
+        };
         if turn.role == Role::Agent {
             s.agent_turns += 1;
             s.agent_words += words;
@@ -599,7 +600,7 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
             s.customer_turns += 1;
             s.customer_words += words;
         }
-    }
+    });
     if !t.is_timed() {
         return s; // no times: the timing stats stay null, never made up
     }
@@ -651,142 +652,6 @@ fn stats(t: &Transcript, f: &Folded) -> Stats {
     });
     s
 }
-
-/// The number of words in `text`, as `unicode_words` counts them (Unicode word
-/// boundaries, UAX #29), with a fast path for ASCII text.
-fn count_words(text: &str) -> usize {
-    let b = text.as_bytes();
-    // ASCII without `_` (one branch-free pass, which vectorises): the usual case.
-    if b.iter().fold(true, |ok, &x| ok & (x < 0x80) & (x != b'_')) {
-        return count_words_plain(b);
-    }
-    if !text.is_ascii() {
-        return text.unicode_words().count();
-    }
-    // UAX #29 restricted to ASCII: letters, digits and `_` join with each other; `:`
-    // joins two letters, `,` and `;` two digits, `.` and `'` either; anything else
-    // breaks. A segment counts when it holds a letter or digit.
-    // 1 letter, 2 digit, 3 `_`, 0 anything else (joiners are judged below).
-    let class = |x: u8| match WORD_CODE[x as usize] {
-        c @ 1..=3 => c,
-        _ => 0,
-    };
-    let (mut count, mut in_word, mut alnum) = (0, false, false);
-    for i in 0..b.len() {
-        let c = class(b[i]);
-        if c == 0 {
-            if in_word && i + 1 < b.len() {
-                let (p, n) = (class(b[i - 1]), class(b[i + 1]));
-                let joins = match b[i] {
-                    b':' => p == 1 && n == 1,
-                    b'.' | b'\'' => p == n && (p == 1 || p == 2),
-                    b',' | b';' => p == 2 && n == 2,
-                    _ => false,
-                };
-                if joins {
-                    continue;
-                }
-            }
-            if in_word && alnum {
-                count += 1;
-            }
-            in_word = false;
-            continue;
-        }
-        if !in_word {
-            in_word = true;
-            alnum = false;
-        }
-        alnum |= c != 3;
-    }
-    if in_word && alnum {
-        count += 1;
-    }
-    count
-}
-
-/// [`count_words`] for ASCII text without `_` (every segment then holds a letter or a
-/// digit, so the count is the number of segment starts), without a branch per byte: each
-/// byte's code goes into a window of four (the byte before the one judged, the one
-/// before it, the byte judged, the one after), and a table says whether that window
-/// starts a segment. The text is counted as two halves at once (the second's window
-/// starts with the three bytes before it), so the two chains of shifts overlap.
-fn count_words_plain(b: &[u8]) -> usize {
-    let code = |x: u8| usize::from(WORD_CODE[x as usize]);
-    let starts = |w: usize| usize::from(STARTS[w & 0xFFF]);
-    let (left, right) = b.split_at(b.len() / 2);
-    let mut wb = left
-        .iter()
-        .rev()
-        .take(3)
-        .rev()
-        .fold(0, |w, &x| (w << 3) | code(x));
-    let (mut wa, mut count) = (0usize, 0usize);
-    for (&x, &y) in left.iter().zip(right) {
-        wa = (wa << 3) | code(x);
-        wb = (wb << 3) | code(y);
-        count += starts(wa) + starts(wb);
-    }
-    // The right half may be a byte longer.
-    for &y in right.iter().skip(left.len()) {
-        wb = (wb << 3) | code(y);
-        count += starts(wb);
-    }
-    // The last byte, judged with nothing after it.
-    count + starts(wb << 3)
-}
-
-/// Byte codes for [`count_words_plain`]: 1 letter, 2 digit, 3 `_`, 4 `:`, 5 `.` `'`,
-/// 6 `,` `;`, 0 anything else.
-const WORD_CODE: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = match b as u8 {
-            b'a'..=b'z' | b'A'..=b'Z' => 1,
-            b'0'..=b'9' => 2,
-            b'_' => 3,
-            b':' => 4,
-            b'.' | b'\'' => 5,
-            b',' | b';' => 6,
-            _ => 0,
-        };
-        b += 1;
-    }
-    t
-};
-
-/// For a window of four byte codes (3 bits each, oldest first), whether the third byte
-/// starts a segment: it is inside one and the second is not. A byte is inside when it is
-/// a letter, digit or `_`, or a joiner between the right neighbours: `:` between letters,
-/// `.` `'` between two letters or two digits, `,` `;` between digits (UAX #29 on ASCII).
-const STARTS: [u8; 4096] = {
-    const fn class(code: usize) -> usize {
-        if code <= 3 {
-            code
-        } else {
-            0
-        }
-    }
-    const fn inside(x: usize, p: usize, n: usize) -> bool {
-        let (p, n) = (class(p), class(n));
-        match x {
-            1..=3 => true,
-            4 => p == 1 && n == 1,
-            5 => p == n && (p == 1 || p == 2),
-            6 => p == 2 && n == 2,
-            _ => false,
-        }
-    }
-    let mut t = [0u8; 4096];
-    let mut w = 0;
-    while w < 4096 {
-        let (a, b, c, d) = ((w >> 9) & 7, (w >> 6) & 7, (w >> 3) & 7, w & 7);
-        t[w] = (inside(c, b, d) && !inside(b, a, c)) as u8;
-        w += 1;
-    }
-    t
-};
 
 fn char_offset(text: &str, byte: usize) -> usize {
     text.get(..byte).map_or(0, |p| p.chars().count())
@@ -850,35 +715,6 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ascii_word_count_agrees_with_unicode_words() {
-        let alphabet = b"ab1_ .',;:-!?x9";
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut plain = 0;
-        for _ in 0..50_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            // Mostly short texts, some long ones.
-            let len = if state.is_multiple_of(8) {
-                (state % 200) as usize
-            } else {
-                (state % 12) as usize
-            };
-            let mut st = state;
-            let text: String = (0..len)
-                .map(|_| {
-                    st = st.rotate_left(5) ^ 0x9E37_79B9;
-                    alphabet[(st % alphabet.len() as u64) as usize] as char
-                })
-                .collect();
-            assert_eq!(count_words(&text), text.unicode_words().count(), "{text:?}");
-            plain += usize::from(!text.contains('_'));
-        }
-        // Both paths are exercised: with and without `_`.
-        assert!((10_000..40_000).contains(&plain), "{plain} texts without _");
-    }
 
     /// A report points at a built-in rule's id and tip (no reference count to share
     /// between threads); a pack's own rules are counted.
