@@ -333,28 +333,22 @@ mod tests {
     #[test]
     fn turn_counts_agree_with_unicode_words() {
         let alphabet: Vec<char> = "ab1_ .',;:-!?x9AZz0@[`{/\u{e9}\u{2019}".chars().collect();
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testing::Rng::new(0x9E37_79B9_7F4A_7C15);
         let mut general = 0;
         for _ in 0..3_000 {
-            let n = (next() % 12) as usize;
+            let n = rng.below(12);
             let turns: Vec<crate::Turn> = (0..n)
                 .map(|index| {
-                    let len = if next() % 4 == 0 {
-                        next() % 150
+                    let len = if rng.below(4) == 0 {
+                        rng.below(150)
                     } else {
-                        next() % 20
+                        rng.below(20)
                     };
                     // Most turns in the fast path's alphabet, some not.
-                    let plain = next() % 3 != 0;
+                    let plain = rng.below(3) != 0;
                     let text: String = (0..len)
                         .map(|_| loop {
-                            let c = alphabet[(next() % alphabet.len() as u64) as usize];
+                            let c = alphabet[rng.below(alphabet.len())];
                             if !plain || (c.is_ascii() && c != '_') {
                                 break c;
                             }
