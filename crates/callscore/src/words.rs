@@ -20,7 +20,8 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fold::Folded;
 
-/// Call `each(turn, words)` for every turn of `f`, in order.
+/// Call `each(turn, words)` for every turn of `f`, in order. The turns are separated as
+/// [`Folded::new`] separates them (by `\n`), so that no word spans two.
 pub(crate) fn for_each_turn(f: &Folded, mut each: impl FnMut(usize, usize)) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
@@ -29,10 +30,17 @@ pub(crate) fn for_each_turn(f: &Folded, mut each: impl FnMut(usize, usize)) {
         // SAFETY: `marks` needs SSE2 only, which this build targets (the `cfg` above;
         // every x86-64 CPU has it).
         unsafe { sse2::marks(buf, &mut groups) };
-        // (starts, bytes to judge apart) before byte `p`.
+        let count = |g: &Group| {
+            (
+                g.starts_before + g.starts.count_ones(),
+                g.other_before + g.other.count_ones(),
+            )
+        };
+        let total = groups.last().map_or((0, 0), count);
+        // (starts, bytes to judge apart) before byte `p` (the totals from the end on).
         let before = |p: usize| {
             let low = (1u64 << (p % 64)) - 1;
-            groups.get(p / 64).map_or((0, 0), |g: &Group| {
+            groups.get(p / 64).map_or(total, |g: &Group| {
                 (
                     g.starts_before + (g.starts & low).count_ones(),
                     g.other_before + (g.other & low).count_ones(),
@@ -42,7 +50,7 @@ pub(crate) fn for_each_turn(f: &Folded, mut each: impl FnMut(usize, usize)) {
         for (i, &(s, e)) in f.spans.iter().enumerate() {
             let (a, b) = (before(s), before(e));
             if b.1 == a.1 {
-                each(i, (b.0 - a.0) as usize);
+                each(i, b.0.saturating_sub(a.0) as usize);
             } else {
                 each(i, count_words(f.turn(i)));
             }
@@ -326,6 +334,26 @@ mod tests {
         }
         // Both paths are exercised: with and without `_`.
         assert!((10_000..40_000).contains(&plain), "{plain} texts without _");
+    }
+
+    /// A turn may end at the very end of the buffer (no `\n` after it), also where that
+    /// is the end of a 64-byte group.
+    #[test]
+    fn a_turn_ending_the_buffer_is_counted() {
+        for len in [63, 64, 65, 128] {
+            let buf = format!("one two\n{}", &"three four ".repeat(20)[..len - 8]);
+            let f = Folded {
+                map: vec![0; buf.len()],
+                spans: vec![(0, 7), (8, buf.len())],
+                buf,
+            };
+            let mut seen = Vec::new();
+            for_each_turn(&f, |i, words| seen.push((i, words)));
+            let want: Vec<(usize, usize)> = (0..2)
+                .map(|i| (i, f.turn(i).unicode_words().count()))
+                .collect();
+            assert_eq!(seen, want, "{len}");
+        }
     }
 
     /// Every turn's count over a folded buffer (the SSE2 pass on x86-64, with turns that
