@@ -3,12 +3,13 @@
 //! **What it checks.** When a customer complains ("this is unacceptable", "ridiculous", "I
 //! want to make a complaint", "I was overcharged", "it's broken again", "still hasn't
 //! arrived", "nobody called me back", "I've been waiting for two months", "terrible
-//! service", "I'm absolutely furious", "it was nothing like the pictures"; someone else's
-//! feelings, as in "my wife will be furious", are not the customer's complaint), the agent's next turn apologises or empathises: sorry, apologise, "I
-//! understand how frustrating", "I can see why you're upset"; even a weak "I'm sorry you
-//! feel that way" counts. A plain request or fault report ("my boiler is making a noise")
-//! is not a complaint. Not applicable without a complaint, or when no agent turn follows
-//! the first one. Evidence: the complaint and the reply.
+//! service", "I'm absolutely furious", "it was nothing like the pictures", "it arrived
+//! damaged"; someone else's feelings, as in "my wife will be furious", are not the
+//! customer's complaint), the agent's next turn apologises or empathises: sorry,
+//! apologise, "I understand how frustrating", "I can see why you're upset"; even a weak
+//! "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
+//! making a noise") is not a complaint. Not applicable without a complaint, or when no
+//! agent turn follows the first one. Evidence: the complaint and the reply.
 //!
 //! **Why it matters.** An upset customer needs to feel heard before they can hear a
 //! solution; skipping the apology escalates the call.
@@ -97,6 +98,9 @@ mod tests {
                 ("pass", "Agent: Hello.\nCustomer: The hotel was nothing like the pictures. I'm absolutely furious.\nAgent: I'm really sorry to hear that."),
                 ("fail", "Agent: Hello.\nCustomer: I'm livid, frankly.\nAgent: What's your booking reference?"),
                 ("n/a", "Agent: Hello.\nCustomer: My girlfriend will be furious if we're late.\nAgent: Let's find you a table."),
+                ("pass", "Agent: Hello.\nCustomer: The cake came squashed. I'm gutted.\nAgent: Oh no, I'm so sorry."),
+                ("fail", "Agent: Hello.\nCustomer: My parcel arrived damaged.\nAgent: What's the order number?"),
+                ("n/a", "Agent: Hello.\nCustomer: The engineer came early, which was great.\nAgent: Glad to hear it."),
             ],
         );
     }
