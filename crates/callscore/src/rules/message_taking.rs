@@ -2,7 +2,7 @@
 //!
 //! **What it checks.** When the person the customer wants is unavailable or a message is
 //! offered or taken ("she's not in", "he's on another call", "in a meeting", "out of the
-//! office", "not available", "can I take a message", "I'll pass the message on", "leave a
+//! office", "at lunch", "not available", "can I take a message", "I'll pass the message on", "leave a
 //! message"), by the end of the call the caller's **name**, a contact **number** and their
 //! **company** must all be captured. A detail counts as captured when the agent asks for
 //! it ("can I take your name?", "who's calling?", "what's the best number to reach you?",
@@ -108,6 +108,9 @@ mod tests {
         assert_fixtures(
             "message-taking",
             &[
+                ("fail", "Agent: Sorry, he's at lunch right now.\nCustomer: OK, bye."),
+                ("fail", "Agent: She's not here today, I'm afraid.\nCustomer: OK, bye."),
+                ("n/a", "Agent: Hello.\nCustomer: My ride is not here yet. We had a late lunch.\nAgent: It is 2 minutes away."),
                 ("pass", "Tom: I'm afraid she's on another call. Can I take a message?\nCaller: Yes please. It's Andy from Lopata Associates.\nTom: Thanks Andy. What's the best number to reach you on?\nCaller: 07700 900123.\n# agent: Tom"),
                 ("pass", "Agent: She's not in today. Can I take your name?\nCustomer: Sam.\nAgent: And which company are you calling from?\nCustomer: No, it's personal.\nAgent: Your number?\nCustomer: 01865 893296."),
                 ("fail", "Agent: She's out of the office right now.\nCustomer: OK. It's Mark, by the way.\nAgent: Thanks Mark, bye."),
