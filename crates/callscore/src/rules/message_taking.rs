@@ -3,13 +3,13 @@
 //! **What it checks.** When the person the customer wants is unavailable or a message is
 //! offered or taken ("she's not in", "he's on another call", "in a meeting", "out of the
 //! office", "he's at lunch", "not available", "can I take a message", "I'll pass the
-//! message on", "leave a message"), by the end of the call the caller's **name**, a
-//! contact **number** and their **company** must all be captured. A detail counts as captured when the agent asks for
-//! it ("can I take your name?", "who's calling?", "what's the best number to reach you?",
-//! "which company are you calling from?") or the customer gives it ("it's Sam from
-//! Brightline", "my number is 01865 893296", "call me on 07971 400653"). The company counts
-//! when the agent asks, even if the caller has none. Otherwise not applicable.
-//! A fail lists what is missing (`missing: number, company`).
+//! message on", "leave a message"), by the end of the call the caller's **name**, a contact
+//! **number** and their **company** must all be captured. A detail counts as captured when
+//! the agent asks for it ("can I take your name?", "who's calling?", "what's the best
+//! number to reach you?", "which company are you calling from?") or the customer gives it
+//! ("it's Sam from Brightline", "my number is 01865 893296", "call me on 07971 400653").
+//! The company counts when the agent asks, even if the caller has none. Otherwise not
+//! applicable. A fail lists what is missing (`missing: number, company`).
 //!
 //! **Why it matters.** A message without a number cannot be returned; one without a name
 //! or company cannot be prioritised. A half-taken message is a lost customer.
