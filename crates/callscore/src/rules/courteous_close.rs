@@ -85,6 +85,10 @@ mod tests {
                 ),
                 (
                     "pass",
+                    "Agent: Hi.\nCustomer: Thanks.\nAgent: Lovely, speak later.",
+                ),
+                (
+                    "pass",
                     "Agent: Hi.\nCustomer: Bye.\nAgent: Thanks, see you shortly. Bye for now.",
                 ),
                 ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Good night!"),

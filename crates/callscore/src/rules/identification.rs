@@ -2,8 +2,10 @@
 //!
 //! **What it checks.** Within the agent's first two turns the agent names themselves or
 //! their organisation: "this is Jo", "my name is Jo" / "my name's Jo", "Jo speaking",
-//! "Jo here", "you're speaking to Jo", "you're through to Acme", "you've reached Acme",
-//! "welcome to Acme", "I'm Jo from Acme", "calling from Acme", "on behalf of Acme". A bare
+//! "Jo here" / "Jo here from Acme", "you're speaking to Jo", "you've got Jo", "you're
+//! through to Acme", "you've reached Acme", "welcome to Acme", "I'm Jo from Acme", "calling
+//! from Acme", "on behalf of Acme" (evidence: those words, without the punctuation
+//! around them). A bare
 //! organisation name counts only when the organisation is known: from the ruleset's `org`
 //! list or the transcript's `# org:` header (then "Acme, good morning" passes). Not
 //! applicable when the agent never speaks.
@@ -22,7 +24,7 @@
 //! **Tip.** Say who you are and where you are from in your first sentence.
 
 use super::{need, Ctx, Meta, Outcome, Rule, Span};
-use crate::matcher::{ListId, PhraseBook};
+use crate::matcher::{Hit, ListId, PhraseBook};
 
 /// Registry entry.
 pub const META: Meta = Meta {
@@ -48,6 +50,33 @@ impl Identification {
     }
 }
 
+/// A hit without the punctuation and the "from" some phrases match around the words
+/// (", Mia here." quotes as "Mia here", "Sam here from" as "Sam here").
+fn words_only(ctx: &Ctx<'_>, h: &Hit) -> Span {
+    let b = ctx.f.buf.as_bytes();
+    // Non-ASCII bytes are parts of letters (folding keeps letters only as such).
+    let wordy = |x: u8| x.is_ascii_alphanumeric() || x >= 0x80;
+    let mut e = h.end.min(b.len());
+    let mut s = h.start.min(e);
+    while s < e && !wordy(b[s]) {
+        s += 1;
+    }
+    if b[s..e].ends_with(b" from ") {
+        e -= " from ".len();
+    }
+    while e > s && !wordy(b[e - 1]) {
+        e -= 1;
+    }
+    if s == e {
+        return ctx.span(h);
+    }
+    Span::Range {
+        turn: h.turn,
+        start: s,
+        end: e,
+    }
+}
+
 /// Find a folded organisation name in folded text, on word boundaries.
 fn find_org(text: &str, org: &str) -> Option<usize> {
     let mut from = 0;
@@ -70,7 +99,7 @@ impl Rule for Identification {
         }
         for &i in &first_two {
             if let Some(h) = ctx.first_in(self.phrases, i) {
-                let s = ctx.span(&h);
+                let s = words_only(ctx, &h);
                 return Outcome::pass(
                     format!("The agent identified themselves: \"{}\".", ctx.quote(s)),
                     vec![s],
@@ -100,13 +129,34 @@ impl Rule for Identification {
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::assert_fixtures;
+    use crate::rules::{assert_fixtures, check};
+
+    /// The evidence is the words, without the punctuation or "from" the phrase matched
+    /// around them.
+    #[test]
+    fn evidence_is_the_words() {
+        for (text, want) in [
+            (
+                "Agent: Good evening, Fairview Hotel reception, Mia here.\nCustomer: Hi.",
+                "Mia here",
+            ),
+            ("Agent: Hi, Sam here from Acme.\nCustomer: Hi.", "Sam here"),
+            ("Agent: Hello, this is Jo.\nCustomer: Hi.", "this is Jo"),
+        ] {
+            let f = check("identification", text);
+            let quoted: Vec<&str> = f.evidence.iter().map(|e| e.text.as_str()).collect();
+            assert_eq!(quoted, [want], "{text}");
+        }
+    }
 
     #[test]
     fn fixtures() {
         assert_fixtures(
             "identification",
             &[
+                ("pass", "Agent: Hi there, you've got Lisa at Crown Hotels.\nCustomer: Hi."),
+                ("pass", "Agent: Hi, Sam here from Acme.\nCustomer: Hi."),
+                ("fail", "Agent: Hi, you've got a minute?\nCustomer: Hi.\nAgent: Great."),
                 ("pass", "Agent: Hello, Northway Lettings, Sam speaking.\nCustomer: Hi."),
                 ("pass", "Agent: Hi, you're through to Sunny Energy, my name's Lee.\nCustomer: Hi."),
                 ("pass", "Agent: Good evening, you’ve reached Café Zoë.\nCustomer: Hi."),
