@@ -5,8 +5,9 @@
 //! "that's your problem", "what do you want", "are you deaf / stupid / thick", "don't waste
 //! my time", sarcastic thanks ("thanks for nothing", "thanks a lot for wasting my time"), or
 //! profanity (damn, bloody, bullshit, crap, the f-word and s-word families). The context is
-//! respected: "whatever suits you best", "whatever time works for you" and "what do you want
-//! me to call you?" are not rude. Evidence: each offending phrase.
+//! respected: "whatever suits you best", "whatever time works for you", "what do you want
+//! me to call you?", "that's your problem solved" and "I don't care which day" are not
+//! rude. Evidence: each offending phrase.
 //!
 //! **Why it matters.** One rude phrase can outweigh a whole call of good service, and it is
 //! what a customer quotes when they complain.
@@ -80,6 +81,20 @@ mod tests {
                     "fail",
                     "Agent: Go on then, I haven't got all day.\nCustomer: Oh.",
                 ),
+                (
+                    "pass",
+                    "Agent: Great, that's your problem solved then.\nCustomer: Oh.",
+                ),
+                (
+                    "pass",
+                    "Agent: I don't care which day, whatever suits you.\nCustomer: Oh.",
+                ),
+                (
+                    "pass",
+                    "Agent: Are you listening to the hold music okay?\nCustomer: Oh.",
+                ),
+                ("fail", "Agent: Are you listening to me?\nCustomer: Oh."),
+                ("fail", "Agent: I don't care what you think.\nCustomer: Oh."),
                 (
                     "fail",
                     "Agent: Bloody hell. Sorry about that.\nCustomer: Oh.",
