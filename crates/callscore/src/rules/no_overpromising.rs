@@ -16,7 +16,8 @@
 //! Hedged, negated and in-control commitments pass: a sentence with "should", "hopefully",
 //! "I expect", "I'll do my best", "I can't promise", "I won't guarantee", "I can't say
 //! exactly when" promises nothing; "I'll pass the message on", "I'll ask her to call you",
-//! "I'll send you the form now" and "I'll send an engineer out" are the agent's own actions.
+//! "I'll send you the form now" and "I'll send an engineer out" are the agent's own actions,
+//! and an offer ("shall I get her to call you?") commits nobody yet.
 //! Evidence: each offending sentence.
 //!
 //! **Why it matters.** A broken promise turns a satisfied caller into a complaint: the
@@ -164,6 +165,7 @@ mod tests {
                 ("fail", "Agent: Sue will call you back.\nCustomer: OK."),
                 ("fail", "Agent: An engineer will visit on Thursday between 8 and 1.\nCustomer: OK."),
                 ("pass", "Agent: A technician may need to visit.\nCustomer: OK."),
+                ("pass", "Agent: She'll be in tomorrow. Shall I get her to call you?\nCustomer: OK."),
                 ("fail", "Agent: i'll have someone ring you\nCustomer: ok"),
                 ("pass", "Agent: I'll pass the message on.\nCustomer: OK."),
                 ("pass", "Agent: I'll ask her to call you.\nCustomer: OK."),
