@@ -3,8 +3,9 @@
 //! **What it checks.** Some agent turn expresses gratitude: thank you, thanks, cheers (as
 //! thanks), much appreciated, I / we appreciate, grateful, "thank you for your time /
 //! patience". Declining is not gratitude: "no thanks", "no, thank you"; nor is sarcasm:
-//! "thanks for nothing", "thanks a lot for wasting my time". Not applicable when the agent
-//! never speaks.
+//! "thanks for nothing", "thanks a lot for wasting my time"; nor "thanks to the new
+//! system" (because of) or "I appreciate how frustrating this is" (empathy). Not
+//! applicable when the agent never speaks.
 //!
 //! **Why it matters.** Customers give their time, patience and business; thanking them
 //! says it was noticed.
@@ -69,7 +70,7 @@ impl Rule for Thanks {
         } else {
             let q = ctx.quote(declines[0]);
             Outcome::fail(
-                format!("The agent never thanked the customer (\"{q}\" declines or is sarcastic; it is not thanks)."),
+                format!("The agent never thanked the customer (\"{q}\" is not gratitude)."),
                 declines,
             )
         }
@@ -85,6 +86,10 @@ mod tests {
         assert_fixtures(
             "thanks",
             &[
+                ("fail", "Agent: Thanks to the new system, it's quicker.\nCustomer: OK."),
+                ("fail", "Agent: I appreciate how annoying this must be.\nCustomer: OK."),
+                ("pass", "Agent: Thanks to you, it's sorted.\nCustomer: OK."),
+                ("pass", "Agent: I appreciate that, it helps.\nCustomer: OK."),
                 ("pass", "Agent: Hello.\nCustomer: Hi.\nAgent: Thanks Mark, bye."),
                 ("pass", "Agent: Cheers, bye.\nCustomer: Bye."),
                 ("pass", "Agent: We really appreciate your patience.\nCustomer: OK."),
