@@ -125,23 +125,30 @@ fn is_plain(b: &[u8]) -> bool {
 
 /// Append `b`, lower-cased, to `out`, and say whether that is all folding `b` does
 /// (printable ASCII with no annotation opener, single spaces, none at either end; when
-/// it is not, the caller takes the bytes back off). One branch-free pass copies,
-/// lower-cases and checks at once, so it vectorises; the spaces take a second.
+/// it is not, the caller takes the bytes back off). After the copy, one branch-free pass
+/// lower-cases and checks every byte with the one before it, so it vectorises.
 fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
     let ends = b.first().is_some_and(|&x| x != b' ') && b.last().is_some_and(|&x| x != b' ');
+    if !ends {
+        return false;
+    }
     let at = out.len();
     out.extend_from_slice(b);
-    let printable = out[at..].iter_mut().fold(true, |ok, x| {
+    // Each byte with the one before it (the first has none: it is not a space).
+    let step = |ok: bool, x: &mut u8, before: u8| {
         let c = *x;
         *x = c | (u8::from(c.wrapping_sub(b'A') < 26) << 5);
-        ok & (0x20..0x7F).contains(&c) & (c != b'[') & (c != b'(') & (c != b'*')
-    });
-    let next = b.get(1..).unwrap_or_default();
-    let single = b
-        .iter()
-        .zip(next)
-        .fold(true, |ok, (&x, &y)| ok & ((x != b' ') | (y != b' ')));
-    ends && printable && single
+        ok & (0x20..0x7F).contains(&c)
+            & (c != b'[')
+            & (c != b'(')
+            & (c != b'*')
+            & ((c != b' ') | (before != b' '))
+    };
+    let (first, rest) = out[at..].split_at_mut(1);
+    let ok = first.iter_mut().fold(true, |ok, x| step(ok, x, b'a'));
+    rest.iter_mut()
+        .zip(b)
+        .fold(ok, |ok, (x, &before)| step(ok, x, before))
 }
 
 /// [`fold_into`] over a byte buffer that holds whole characters.
