@@ -144,8 +144,10 @@ fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
             & (c != b'*')
             & ((c != b' ') | (before != b' '))
     };
-    let (first, rest) = out[at..].split_at_mut(1);
-    let ok = first.iter_mut().fold(true, |ok, x| step(ok, x, b'a'));
+    let Some((first, rest)) = out[at..].split_first_mut() else {
+        return false;
+    };
+    let ok = step(true, first, b'a');
     rest.iter_mut()
         .zip(b)
         .fold(ok, |ok, (x, &before)| step(ok, x, before))

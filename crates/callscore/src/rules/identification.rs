@@ -1,13 +1,12 @@
 //! # identification
 //!
 //! **What it checks.** Within the agent's first two turns the agent names themselves or
-//! their organisation: "this is Jo", "my name is Jo" / "my name's Jo", "Jo speaking",
-//! "Jo here" / "Jo here from Acme", "you're speaking to Jo", "you've got Jo", "you're
-//! through to Acme", "you've reached Acme", "welcome to Acme", "I'm Jo from Acme", "calling
-//! from Acme", "on behalf of Acme" (evidence: those words, without the punctuation
-//! around them). A bare
-//! organisation name counts only when the organisation is known: from the ruleset's `org`
-//! list or the transcript's `# org:` header (then "Acme, good morning" passes). Not
+//! their organisation: "this is Jo", "my name is Jo" / "my name's Jo", "Jo speaking", "Jo
+//! here" / "Jo here from Acme", "you're speaking to Jo", "you've got Jo", "you're through
+//! to Acme", "you've reached Acme", "welcome to Acme", "I'm Jo from Acme", "calling from
+//! Acme", "on behalf of Acme" (evidence: those words, without the punctuation around them).
+//! A bare organisation name counts only when the organisation is known: from the ruleset's
+//! `org` list or the transcript's `# org:` header (then "Acme, good morning" passes). Not
 //! applicable when the agent never speaks.
 //!
 //! Names are checked: in a transcript written with capitals "I'm Jo" counts and "I'm busy"
