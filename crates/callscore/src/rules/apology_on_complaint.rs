@@ -4,7 +4,8 @@
 //! want to make a complaint", "I was overcharged", "it's broken again", "still hasn't
 //! arrived", "nobody called me back", "I've been waiting for two months", "terrible
 //! service", "I'm absolutely furious", "it was nothing like the pictures", "it arrived
-//! damaged"; someone else's feelings, as in "my wife will be furious", are not the
+//! damaged", "I'm not impressed", "still nobody has come out", "this is costing me
+//! money"; someone else's feelings, as in "my wife will be furious", are not the
 //! customer's complaint), the agent's next turn apologises or empathises: sorry,
 //! apologise, "I understand how frustrating", "I can see why you're upset"; even a weak
 //! "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
@@ -88,6 +89,10 @@ mod tests {
                 ("pass", "Agent: Hello.\nCustomer: I was overcharged for a CD last week.\nAgent: I'm so sorry about that."),
                 ("pass", "Agent: Hello.\nCustomer: Nobody called me back. This is ridiculous.\nAgent: I understand how frustrating that is."),
                 ("pass", "Agent: Hello.\nCustomer: I want to make a complaint.\nAgent: I'm sorry you feel that way."),
+                ("fail", "Agent: Hello.\nCustomer: Half the bags came split open. I'm not impressed.\nAgent: What's your order number?"),
+                ("fail", "Agent: Hello.\nCustomer: I reported the leak two weeks ago and still nobody has come out.\nAgent: Right, what's the address?"),
+                ("fail", "Agent: Hello.\nCustomer: It drops out every evening. This is costing me money.\nAgent: Let me run a test."),
+                ("n/a", "Agent: Hello.\nCustomer: My internet drops out in the evenings.\nAgent: Let me run a test."),
                 ("fail", "Agent: Hello.\nCustomer: I've heard nothing. This is unacceptable.\nAgent: Well, it's not my fault."),
                 ("fail", "Agent: Hello.\nCustomer: I've been waiting for an engineer for three days.\nAgent: Have you tried restarting the router?"),
                 ("n/a", "Agent: Hello.\nCustomer: My boiler is making a noise.\nAgent: Let's book an engineer."),

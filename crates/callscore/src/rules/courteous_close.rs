@@ -3,8 +3,8 @@
 //! **What it checks.** The agent's last turn closes the call courteously: any farewell
 //! (goodbye, bye, bye-bye, good night, cheerio, see you soon / later), take care, have a
 //! good / nice / great / lovely day / afternoon / evening / weekend / stay, enjoy your
-//! evening, speak (to you) soon, talk soon, all the best, thanks for calling / your call /
-//! your time. Not applicable when the agent never speaks, or when the customer hangs up
+//! evening, speak (to you) soon, talk soon, all the best, safe travels / safe journey,
+//! enjoy your flight, thanks for calling / your call / your time. Not applicable when the agent never speaks, or when the customer hangs up
 //! after the agent's last turn (an event such as `[Customer hangs up]`).
 //!
 //! **Why it matters.** The last words are the ones a customer remembers; a call that just
@@ -82,6 +82,14 @@ mod tests {
                 (
                     "pass",
                     "Agent: Hi.\nCustomer: Cheers.\nAgent: Cheers, take it easy.",
+                ),
+                (
+                    "pass",
+                    "Agent: Hi.\nCustomer: Thanks.\nAgent: Thanks for bearing with me. Safe travels!",
+                ),
+                (
+                    "fail",
+                    "Agent: Hi.\nCustomer: Thanks.\nAgent: The travel desk is on the left.",
                 ),
                 (
                     "pass",

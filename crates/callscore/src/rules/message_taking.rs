@@ -6,7 +6,8 @@
 //! message on", "leave a message"), by the end of the call the caller's **name**, a contact
 //! **number** and their **company** must all be captured. A detail counts as captured when
 //! the agent asks for it ("can I take your name?", "who's calling?", "what's the best
-//! number to reach you?", "which company are you calling from?") or the customer gives it
+//! number to reach you?", "which company are you calling from?", "is that for a business
+//! or is it domestic?") or the customer gives it
 //! ("it's Sam from Brightline", "my number is 01865 893296", "call me on 07971 400653").
 //! The company counts when the agent asks, even if the caller has none. Otherwise not
 //! applicable. A fail lists what is missing (`missing: number, company`).
@@ -109,6 +110,8 @@ mod tests {
             "message-taking",
             &[
                 ("fail", "Agent: Sorry, he's at lunch right now.\nCustomer: OK, bye."),
+                ("pass", "Agent: Steve's out on a job. Can I take a message?\nCaller: It's Gary Holt.\nAgent: And your number?\nCaller: 0161 496 0555.\nAgent: Is that for a business or is it domestic?\nCaller: Domestic."),
+                ("fail", "Agent: Steve's out on a job. Can I take a message?\nCaller: It's Gary Holt.\nAgent: And your number?\nCaller: 0161 496 0555.\nAgent: Is that the front door or the back?\nCaller: Front."),
                 ("fail", "Agent: She's not here today, I'm afraid.\nCustomer: OK, bye."),
                 ("n/a", "Agent: Hello.\nCustomer: My ride is not here yet. We had a late lunch.\nAgent: It is 2 minutes away."),
                 ("pass", "Tom: I'm afraid she's on another call. Can I take a message?\nCaller: Yes please. It's Andy from Lopata Associates.\nTom: Thanks Andy. What's the best number to reach you on?\nCaller: 07700 900123.\n# agent: Tom"),

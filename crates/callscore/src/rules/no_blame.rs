@@ -5,7 +5,9 @@
 //! "that's their fault", "it's your fault", "you should have read the email", "they never
 //! told us", "they haven't replied to our letter" (an excuse that blames another
 //! organisation), a third party named as the one who got it wrong ("the courier messed
-//! that up", "the post office must have lost them", "that's on them"), or the customer
+//! that up", "the post office must have lost them", "that's on them", "that's the network
+//! team's mess", "they changed it without telling anyone", "they're always slow"), "not
+//! really my problem", or the customer
 //! told it was their doing ("if you'd charged it like we said, this wouldn't have
 //! happened"). Taking ownership ("that's on us, I'm sorry") passes, as do "it's not your
 //! fault", "I don't blame you" and "you should have received an email".
@@ -103,6 +105,12 @@ mod tests {
                 ("fail", "Agent: Well, the post office must have lost them then.\nCustomer: Oh."),
                 ("fail", "Agent: If you'd charged it like we said, this wouldn't have happened.\nCustomer: Oh."),
                 ("pass", "Agent: We messed that up, and I'm sorry.\nCustomer: OK."),
+                ("fail", "Agent: Honestly, that's the network team's mess.\nCustomer: Oh."),
+                ("fail", "Agent: They pushed an update last night without telling anyone.\nCustomer: Oh."),
+                ("fail", "Agent: That's the contractor, they're always slow.\nCustomer: Oh."),
+                ("fail", "Agent: Not really my problem, mate.\nCustomer: Wow."),
+                ("pass", "Agent: That was my mistake, I'm sorry.\nCustomer: OK."),
+                ("pass", "Agent: They're always happy to help, I'll put you through.\nCustomer: OK."),
                 ("pass", "Agent: The engineer is on his way to you now.\nCustomer: OK."),
             ],
         );
