@@ -1,7 +1,8 @@
 //! # courteous-close
 //!
 //! **What it checks.** The agent's last turn closes the call courteously: any farewell
-//! (goodbye, bye, bye-bye, good night, cheerio, see you soon / later), take care, have a
+//! (goodbye, bye, bye-bye, good night, goodnight, cheerio, see you / see ya soon / later,
+//! catch ya), "we look forward to seeing you", take care, have a
 //! good / nice / great / lovely day / afternoon / evening / weekend / stay, enjoy your
 //! evening, speak (to you) soon, talk soon, all the best, safe travels / safe journey,
 //! enjoy your flight, thanks for calling / your call / your time. Not applicable when the agent never speaks, or when the customer hangs up
@@ -90,6 +91,15 @@ mod tests {
                 (
                     "fail",
                     "Agent: Hi.\nCustomer: Thanks.\nAgent: The travel desk is on the left.",
+                ),
+                (
+                    "pass",
+                    "Agent: Hi.\nCustomer: Thanks.\nAgent: That's booked. We look forward to seeing you. Goodnight!",
+                ),
+                ("pass", "Agent: Hi.\nCustomer: Sweet.\nAgent: Catch ya."),
+                (
+                    "fail",
+                    "Agent: Hi.\nCustomer: It's Sam.\nAgent: Sorry, I didn't catch you.",
                 ),
                 (
                     "pass",

@@ -4,7 +4,8 @@
 //! the agent fails when it has:
 //! 1. a promise on behalf of someone else: a third party (he, she, they, a name, the
 //!    engineer, my manager, someone, the team) + will / 'll / is going to + an action (call,
-//!    phone, ring, get back, email, sort, fix, send, deliver, visit, refund, be there...),
+//!    phone, ring, get back, email, sort, fix, send, deliver, visit, refund, be there,
+//!    be out within...),
 //!    or the agent committing them ("I'll get her to phone you", "I'll have him ring you");
 //! 2. a guarantee: "I guarantee", "I promise", "guaranteed", "100%", "without fail",
 //!    "definitely will", "absolutely will"; or a fixed deadline stressed with
@@ -157,6 +158,8 @@ mod tests {
                 ("fail", "Agent: She's out. I'll get her to phone you when she's back.\nCustomer: OK."),
                 ("fail", "Agent: He'll call you back this afternoon.\nCustomer: OK."),
                 ("fail", "Agent: The engineer will be there by ten.\nCustomer: OK."),
+                ("fail", "Agent: An engineer will be out within 24 hours.\nCustomer: OK."),
+                ("pass", "Agent: I'm afraid he'll be out until Monday.\nCustomer: OK."),
                 ("fail", "Agent: The new manager, Steve, will ring you first thing tomorrow.\nCustomer: OK."),
                 ("fail", "Agent: They'll definitely reply by Friday.\nCustomer: OK."),
                 ("fail", "Agent: I guarantee it.\nCustomer: OK."),

@@ -3,11 +3,11 @@
 //! **What it checks.** No agent turn is rude or dismissive: "I don't have time for this",
 //! "I'm busy, you know", "whatever", "calm down", "you people", "shut up", "listen to me",
 //! "that's your problem", "what do you want", "are you deaf / stupid / thick", "don't waste
-//! my time", sarcastic thanks ("thanks for nothing", "thanks a lot for wasting my time"), or
+//! my time", "your loss", sarcastic thanks ("thanks for nothing", "thanks a lot for wasting my time"), or
 //! profanity (damn, bloody, bullshit, crap, the f-word and s-word families). The context is
 //! respected: "whatever suits you best", "whatever time works for you", "what do you want
-//! me to call you?", "that's your problem solved" and "I don't care which day" are not
-//! rude. Evidence: each offending phrase.
+//! me to call you?", "that's your problem solved", "I don't care which day" and "I'm sorry
+//! for your loss" are not rude. Evidence: each offending phrase.
 //!
 //! **Why it matters.** One rude phrase can outweigh a whole call of good service, and it is
 //! what a customer quotes when they complain.
@@ -72,6 +72,8 @@ mod tests {
         assert_fixtures(
             "polite-language",
             &[
+                ("fail", "Agent: It'll only take a minute.\nCustomer: No thank you.\nAgent: Fine. Your loss."),
+                ("pass", "Agent: I'm so sorry for your loss, Ben.\nCustomer: Thank you."),
                 (
                     "fail",
                     "Agent: Look, I'm busy, you know. I don't have time for this.\nCustomer: Oh.",

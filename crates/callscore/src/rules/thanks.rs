@@ -1,7 +1,7 @@
 //! # thanks
 //!
-//! **What it checks.** Some agent turn expresses gratitude: thank you, thanks, cheers (as
-//! thanks), much appreciated, I / we appreciate, grateful, "thank you for your time /
+//! **What it checks.** Some agent turn expresses gratitude: thank you, thanks, cheers or
+//! ta (as thanks), much appreciated, I / we appreciate, grateful, "thank you for your time /
 //! patience". Declining is not gratitude: "no thanks", "no, thank you"; nor is sarcasm:
 //! "thanks for nothing", "thanks a lot for wasting my time"; nor "thanks to the new
 //! system" (because of) or "I appreciate how frustrating this is" (empathy). Not
@@ -87,6 +87,8 @@ mod tests {
             "thanks",
             &[
                 ("fail", "Agent: Thanks to the new system, it's quicker.\nCustomer: OK."),
+                ("pass", "Agent: What's the address?\nCustomer: 12 Beach Road.\nAgent: Ta. We can come Tuesday."),
+                ("fail", "Agent: Right, that's booked.\nCustomer: Great.\nAgent: Ta-ra then."),
                 ("fail", "Agent: I appreciate how annoying this must be.\nCustomer: OK."),
                 ("pass", "Agent: Thanks to you, it's sorted.\nCustomer: OK."),
                 ("pass", "Agent: I appreciate that, it helps.\nCustomer: OK."),
