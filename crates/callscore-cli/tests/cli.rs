@@ -500,3 +500,49 @@ fn directory_walk_follows_links_and_skips_hidden_entries() {
         .collect();
     assert_eq!(sources, ["/b.txt", "/c.txt", "/link/a.txt", "/real/a.txt"]);
 }
+
+#[test]
+fn a_txt_file_holding_an_export_is_read_as_what_it_is() {
+    // Tools save WebVTT and SRT exports as `.txt`: the content decides, plain text being
+    // the fallback, so the timing rules apply to them.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/formats");
+    let d = tmpdir("txt-export");
+    for (from, to) in [
+        ("call.vtt", "vtt.txt"),
+        ("call.srt", "srt.txt"),
+        ("call.txt", "plain.txt"),
+    ] {
+        std::fs::copy(fixtures.join(from), d.join(to)).unwrap();
+    }
+    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dead_air: Vec<(String, String)> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let f = v["findings"].as_array().unwrap();
+            let d = f.iter().find(|x| x["rule"] == "dead-air").unwrap();
+            let src = v["source"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            (src, d["status"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(
+        dead_air,
+        [
+            ("plain.txt".to_string(), "n/a".to_string()),
+            ("srt.txt".to_string(), "fail".to_string()),
+            ("vtt.txt".to_string(), "fail".to_string()),
+        ]
+    );
+}

@@ -835,7 +835,8 @@ fn score(
 }
 
 /// Score a transcript file (a str or os.PathLike path). The report's source is the path;
-/// the format comes from the extension (.txt, .vtt, .srt, .json) unless format= is given.
+/// the format comes from the extension (.vtt, .srt, .json; a .txt file's content decides,
+/// plain text being the fallback) unless format= is given.
 /// Raises TranscriptError for unreadable files and bad content (invalid UTF-8 names the
 /// byte offset and line; lossy=True replaces bad bytes and says so in report.warnings).
 #[pyfunction]

@@ -72,10 +72,11 @@ impl Format {
         }
     }
 
-    /// The format suggested by a file extension, if it names one.
+    /// The format a file extension names, if it names one. `.txt` names none: tools save
+    /// WebVTT, SRT and JSON exports as `.txt` too, so there the content decides
+    /// ([`Format::detect`], whose fallback is the text format).
     pub fn from_extension(ext: &str) -> Option<Format> {
         match ext.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Some(Format::Text),
             "vtt" => Some(Format::Vtt),
             "srt" => Some(Format::Srt),
             "json" => Some(Format::Json),
