@@ -280,6 +280,38 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Segment `k` of turn `i` (one utterance of a timed transcript; `k` indexes
+    /// [`crate::Turn::segments`]) as a span of the folded buffer, without the spaces that
+    /// join it to its neighbours; `None` when there is no such segment.
+    pub fn segment(&self, i: usize, k: usize) -> Option<Span> {
+        let turn = self.t.turns.get(i)?;
+        let from = turn.segments.get(k)?.offset;
+        let to = turn
+            .segments
+            .get(k + 1)
+            .map_or(turn.text.len(), |s| s.offset);
+        let &(s, e) = self.f.spans.get(i)?;
+        let map = self.f.map.get(s..e)?;
+        // The map is non-decreasing within a turn: a folded byte came from at or after
+        // where the one before it came from.
+        let (mut a, mut b) = (
+            s + map.partition_point(|&o| (o as usize) < from),
+            s + map.partition_point(|&o| (o as usize) < to),
+        );
+        let buf = self.f.buf.as_bytes();
+        while a < b && buf.get(a) == Some(&b' ') {
+            a += 1;
+        }
+        while b > a && buf.get(b - 1) == Some(&b' ') {
+            b -= 1;
+        }
+        Some(Span::Range {
+            turn: i,
+            start: a,
+            end: b,
+        })
+    }
+
     /// True when turn `i` is cut off: its speech ends with `-`, `--`, `—` or `–`.
     pub fn cut_off(&self, i: usize) -> bool {
         let t = self.text(i).trim_end_matches(['"', '\'', ' ']);
