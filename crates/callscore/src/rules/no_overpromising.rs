@@ -159,6 +159,8 @@ mod tests {
                 ("fail", "Agent: He'll call you back this afternoon.\nCustomer: OK."),
                 ("fail", "Agent: The engineer will be there by ten.\nCustomer: OK."),
                 ("fail", "Agent: An engineer will be out within 24 hours.\nCustomer: OK."),
+                ("fail", "Agent: A plumber is on the way now and will be with you within the hour.\nCustomer: OK."),
+                ("pass", "Agent: A plumber is on the way and should be with you within the hour.\nCustomer: OK."),
                 ("pass", "Agent: I'm afraid he'll be out until Monday.\nCustomer: OK."),
                 ("fail", "Agent: The new manager, Steve, will ring you first thing tomorrow.\nCustomer: OK."),
                 ("fail", "Agent: They'll definitely reply by Friday.\nCustomer: OK."),
