@@ -6,8 +6,9 @@
 //! service", "I'm absolutely furious", "it was nothing like the pictures", "it arrived
 //! damaged", "I'm not impressed", "still nobody has come out", "this is costing me
 //! money", "I've told you three times", "are you even listening?", "I've been waiting in all
-//! day"; someone else's feelings, as in "my wife will be furious", are not the
-//! customer's complaint), the agent's next turn apologises or empathises: sorry,
+//! day", "it was meant to be here twenty minutes ago"; someone else's feelings, as in "my
+//! wife will be furious", are not the customer's complaint), the agent's next turn
+//! apologises or empathises: sorry,
 //! apologise, "I understand how frustrating", "I can see why you're upset"; even a weak
 //! "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
 //! making a noise") is not a complaint. Not applicable without a complaint, or when no
@@ -97,6 +98,8 @@ mod tests {
                 ("fail", "Agent: Hello.\nCustomer: I've told you lot three times now that my boiler is broken.\nAgent: Can you confirm your address?"),
                 ("pass", "Agent: Hello.\nCustomer: Flat 4. Are you even listening?\nAgent: I'm sorry, yes, I am."),
                 ("fail", "Agent: Hello.\nCustomer: I've been waiting in for a parcel all day.\nAgent: Tracking number?"),
+                ("fail", "Agent: Hello.\nCustomer: My taxi was meant to be here twenty minutes ago.\nAgent: Let me check."),
+                ("n/a", "Agent: Hello.\nCustomer: My taxi is meant to be here at ten.\nAgent: Let me check."),
                 ("fail", "Agent: Hello.\nCustomer: I've heard nothing. This is unacceptable.\nAgent: Well, it's not my fault."),
                 ("fail", "Agent: Hello.\nCustomer: I've been waiting for an engineer for three days.\nAgent: Have you tried restarting the router?"),
                 ("n/a", "Agent: Hello.\nCustomer: My boiler is making a noise.\nAgent: Let's book an engineer."),
