@@ -5,9 +5,9 @@
 //! arrived", "nobody called me back", "I've been waiting for two months", "terrible
 //! service", "I'm absolutely furious", "it was nothing like the pictures", "it arrived
 //! damaged", "I'm not impressed", "still nobody has come out", "this is costing me
-//! money", "I've told you three times", "are you even listening?", "I've been waiting in all
-//! day", "it was meant to be here twenty minutes ago"; someone else's feelings, as in "my
-//! wife will be furious", are not the customer's complaint), the agent's next turn
+//! money", "I've told you three times", "are you even listening?", "I've been waiting in
+//! all day", "it was meant to be here twenty minutes ago"; someone else's feelings, as in
+//! "my wife will be furious", are not the customer's complaint), the agent's next turn
 //! apologises or empathises: sorry,
 //! apologise, "I understand how frustrating", "I can see why you're upset"; even a weak
 //! "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
