@@ -8,9 +8,8 @@
 //! money", "I've told you three times", "are you even listening?", "I've been waiting in
 //! all day", "it was meant to be here twenty minutes ago"; someone else's feelings, as in
 //! "my wife will be furious", are not the customer's complaint), the agent's next turn
-//! apologises or empathises: sorry,
-//! apologise, "I understand how frustrating", "I can see why you're upset"; even a weak
-//! "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
+//! apologises or empathises: sorry, apologise, "I understand how frustrating", "I can see
+//! why you're upset"; even a weak "I'm sorry you feel that way" counts. A plain request or fault report ("my boiler is
 //! making a noise") is not a complaint. Not applicable without a complaint, or when no
 //! agent turn follows the first one. Evidence: the complaint and the reply.
 //!
