@@ -58,6 +58,21 @@ fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
+/// `callscore score -f jsonl DIR`, which must succeed: its reports, in order.
+fn score_dir(d: &Path) -> Vec<Value> {
+    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn text_scorecard_quotes_evidence_and_tips() {
     let f = examples().join("overpromise.txt");
@@ -483,17 +498,9 @@ fn directory_walk_follows_links_and_skips_hidden_entries() {
     std::fs::write(d.join("c.txt"), call).unwrap();
     std::os::unix::fs::symlink(d.join("real"), d.join("link")).unwrap();
     std::os::unix::fs::symlink(d.join("c.txt"), d.join("b.txt")).unwrap();
-    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let sources: Vec<String> = stdout(&o)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
+    let sources: Vec<String> = score_dir(&d)
+        .iter()
+        .map(|v| {
             let s = v["source"].as_str().unwrap().to_string();
             s.strip_prefix(d.to_str().unwrap()).unwrap().to_string()
         })
@@ -514,17 +521,9 @@ fn a_txt_file_holding_an_export_is_read_as_what_it_is() {
     ] {
         std::fs::copy(fixtures.join(from), d.join(to)).unwrap();
     }
-    let o = run(&["score", "-f", "jsonl", d.to_str().unwrap()]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let dead_air: Vec<(String, String)> = stdout(&o)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
+    let dead_air: Vec<(String, String)> = score_dir(&d)
+        .iter()
+        .map(|v| {
             let f = v["findings"].as_array().unwrap();
             let d = f.iter().find(|x| x["rule"] == "dead-air").unwrap();
             let src = v["source"]
