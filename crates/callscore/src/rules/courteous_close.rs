@@ -2,11 +2,13 @@
 //!
 //! **What it checks.** The agent's last turn closes the call courteously: any farewell
 //! (goodbye, bye, bye-bye, good night, goodnight, cheerio, see you / see ya soon / later,
-//! catch ya), "we look forward to seeing you", take care, have a
-//! good / nice / great / lovely day / afternoon / evening / weekend / stay, enjoy your
-//! evening, speak (to you) soon, talk soon, all the best, safe travels / safe journey,
-//! enjoy your flight, thanks for calling / your call / your time. Not applicable when the agent never speaks, or when the customer hangs up
-//! after the agent's last turn (an event such as `[Customer hangs up]`).
+//! catch ya), "we look forward to seeing you", take care, have a good / nice / great /
+//! lovely day / afternoon / evening / weekend / stay, enjoy your evening, speak (to you)
+//! soon / shortly, talk soon, all the best, safe travels / safe journey, "mind how you go",
+//! "look after yourself", "merry Christmas", "(it was a) pleasure speaking with you",
+//! thanks for calling / your call / your time / your business / choosing us. Not
+//! applicable when the agent never speaks, or when the customer hangs up after the agent's
+//! last turn (an event such as `[Customer hangs up]`).
 //!
 //! **Why it matters.** The last words are the ones a customer remembers; a call that just
 //! stops feels like being dropped.
@@ -97,6 +99,12 @@ mod tests {
                     "Agent: Hi.\nCustomer: Thanks.\nAgent: That's booked. We look forward to seeing you. Goodnight!",
                 ),
                 ("pass", "Agent: Hi.\nCustomer: Sweet.\nAgent: Catch ya."),
+                ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Speak to you shortly."),
+                ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Thank you for your business."),
+                ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Mind how you go."),
+                ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Merry Christmas!"),
+                ("pass", "Agent: Hi.\nCustomer: Thanks.\nAgent: Pleasure speaking with you."),
+                ("fail", "Agent: Hi.\nCustomer: Is he there?\nAgent: He's not happy speaking with you."),
                 (
                     "fail",
                     "Agent: Hi.\nCustomer: It's Sam.\nAgent: Sorry, I didn't catch you.",
