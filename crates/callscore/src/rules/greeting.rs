@@ -1,8 +1,9 @@
 //! # greeting
 //!
 //! **What it checks.** The agent's first turn contains a greeting: hello, hi, hey, hiya,
-//! good morning / afternoon / evening / day, a bare "Morning!" opening the turn, welcome,
-//! or "thank you for calling / ringing / holding / getting in touch".
+//! yo, aloha, good morning / afternoon / evening / day, a bare "Morning!" opening the turn,
+//! welcome, or "thank you for calling / ringing / holding / getting in touch / contacting
+//! us / your patience".
 //! Not applicable when the agent never speaks.
 //!
 //! **Why it matters.** The first words set the tone of the whole call: a caller who is
@@ -78,6 +79,16 @@ mod tests {
                 ),
                 ("pass", "Agent: hi there this is sam\nCustomer: hi"),
                 ("pass", "Agent: Thanks for calling Acme.\nCustomer: Hi."),
+                (
+                    "pass",
+                    "Agent: Thank you for contacting Acme, this is Jo.\nCustomer: Hi.",
+                ),
+                (
+                    "pass",
+                    "Agent: Thanks for your patience, Jo speaking.\nCustomer: Hi.",
+                ),
+                ("pass", "Agent: Yo, Acme.\nCustomer: Hi."),
+                ("fail", "Agent: You're through to Acme.\nCustomer: Hi."),
                 (
                     "pass",
                     "Customer: Hello?\nAgent: Good evening, is that Mr Jones?",

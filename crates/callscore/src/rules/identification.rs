@@ -3,11 +3,11 @@
 //! **What it checks.** Within the agent's first two turns the agent names themselves or
 //! their organisation: "this is Jo", "my name is Jo" / "my name's Jo", "Jo speaking", "Jo
 //! here" / "Jo here from Acme", "you're speaking to Jo", "you've got Jo", "you're through
-//! to Acme", "you've reached Acme", "welcome to Acme", "I'm Jo from Acme", "calling from
-//! Acme", "on behalf of Acme" (evidence: those words, without the punctuation around them).
-//! A bare organisation name counts only when the organisation is known: from the ruleset's
-//! `org` list or the transcript's `# org:` header (then "Acme, good morning" passes). Not
-//! applicable when the agent never speaks.
+//! to Acme", "you've reached Acme", "welcome to Acme", "I'm Jo from Acme", "Hi, Jo from
+//! Acme", "calling from Acme", "on behalf of Acme" (evidence: those words, without the
+//! punctuation around them). A bare organisation name counts only when the organisation is
+//! known: from the ruleset's `org` list or the transcript's `# org:` header (then "Acme,
+//! good morning" passes). Not applicable when the agent never speaks.
 //!
 //! Names are checked: in a transcript written with capitals "I'm Jo" counts and "I'm busy"
 //! does not; in lower-case speech-to-text common words are never taken for names.
@@ -155,6 +155,8 @@ mod tests {
             &[
                 ("pass", "Agent: Hi there, you've got Lisa at Crown Hotels.\nCustomer: Hi."),
                 ("pass", "Agent: Hi, Sam here from Acme.\nCustomer: Hi."),
+                ("pass", "Agent: Hi, Jo from Acme returning your call.\nCustomer: Hi."),
+                ("fail", "Agent: Hi, calls from this number are recorded.\nCustomer: Hi."),
                 ("fail", "Agent: Hi, you've got a minute?\nCustomer: Hi.\nAgent: Great."),
                 ("pass", "Agent: Hello, Northway Lettings, Sam speaking.\nCustomer: Hi."),
                 ("pass", "Agent: Hi, you're through to Sunny Energy, my name's Lee.\nCustomer: Hi."),
