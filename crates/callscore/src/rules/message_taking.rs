@@ -2,13 +2,14 @@
 //!
 //! **What it checks.** When the person the customer wants is unavailable or a message is
 //! offered or taken ("she's not in", "he's on another call", "in a meeting", "out of the
-//! office", "he's at lunch", "not available", "can I take a message", "I'll pass the
-//! message on", "leave a message"), by the end of the call the caller's **name**, a contact
-//! **number** and their **company** must all be captured. A detail counts as captured when
-//! the agent asks for it ("can I take your name?", "who's calling?", "what's the best
-//! number to reach you?", "which company are you calling from?", "is that for a business
-//! or is it domestic?") or the customer gives it
-//! ("it's Sam from Brightline", "my number is 01865 893296", "call me on 07971 400653").
+//! office", "he's at lunch", "she's in surgery", "not available", "can I take a message",
+//! "I'll pass the message on", "leave a message"), by the end of the call the caller's
+//! **name**, a contact **number** and their **company** must all be captured. A detail
+//! counts as captured when the agent asks for it ("can I take your name?", "who's
+//! calling?", "what's the best number to reach you?", "which company are you calling
+//! from?", "is that for a business or is it domestic?", "is this in a personal capacity or
+//! for a company?") or the customer gives it ("it's Sam from Brightline", "my number is
+//! 01865 893296", "call me on 07971 400653").
 //! The company counts when the agent asks, even if the caller has none. Otherwise not
 //! applicable. A fail lists what is missing (`missing: number, company`).
 //!
@@ -110,6 +111,9 @@ mod tests {
             "message-taking",
             &[
                 ("fail", "Agent: Sorry, he's at lunch right now.\nCustomer: OK, bye."),
+                ("fail", "Agent: She's in surgery right now.\nCustomer: OK, bye."),
+                ("n/a", "Agent: Hello.\nCustomer: My dog was in surgery last week.\nAgent: Oh dear."),
+                ("pass", "Agent: They're out on site. Can I take a message?\nCaller: My name is Derek Hall.\nAgent: And a phone number?\nCaller: 07700 900333.\nAgent: Is this in a personal capacity or for a company?\nCaller: Hall Design."),
                 ("pass", "Agent: Steve's out on a job. Can I take a message?\nCaller: It's Gary Holt.\nAgent: And your number?\nCaller: 0161 496 0555.\nAgent: Is that for a business or is it domestic?\nCaller: Domestic."),
                 ("fail", "Agent: Steve's out on a job. Can I take a message?\nCaller: It's Gary Holt.\nAgent: And your number?\nCaller: 0161 496 0555.\nAgent: Is that the front door or the back?\nCaller: Front."),
                 ("fail", "Agent: She's not here today, I'm afraid.\nCustomer: OK, bye."),
