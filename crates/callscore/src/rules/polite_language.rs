@@ -3,11 +3,14 @@
 //! **What it checks.** No agent turn is rude or dismissive: "I don't have time for this",
 //! "I'm busy, you know", "whatever", "calm down", "you people", "shut up", "listen to me",
 //! "that's your problem", "what do you want", "are you deaf / stupid / thick", "don't waste
-//! my time", "your loss", sarcastic thanks ("thanks for nothing", "thanks a lot for wasting my time"), or
-//! profanity (damn, bloody, bullshit, crap, the f-word and s-word families). The context is
-//! respected: "whatever suits you best", "whatever time works for you", "what do you want
-//! me to call you?", "that's your problem solved", "I don't care which day" and "I'm sorry
-//! for your loss" are not rude. Evidence: each offending phrase.
+//! my time", "your loss", "deal with it", sarcastic thanks ("thanks for nothing", "thanks a
+//! lot for wasting my time"), or profanity (damn, bloody, bullshit, crap, the f-word and
+//! s-word families). The context is respected: "whatever suits you best", "whatever time
+//! works for you", "what do you want me to call you?", "that's your problem solved", "I
+//! don't care which day", "I'm sorry for your loss", "I'll deal with it", "whatever
+//! happens", "go away and have a think", "shut up shop", "how many times do I have to
+//! press it?" and a vet's "bloody nose" are not rude; "you'll have to deal with it" and
+//! "how many times do I have to tell you" are. Evidence: each offending phrase.
 //!
 //! **Why it matters.** One rude phrase can outweigh a whole call of good service, and it is
 //! what a customer quotes when they complain.
@@ -74,6 +77,14 @@ mod tests {
             &[
                 ("fail", "Agent: It'll only take a minute.\nCustomer: No thank you.\nAgent: Fine. Your loss."),
                 ("pass", "Agent: I'm so sorry for your loss, Ben.\nCustomer: Thank you."),
+                ("pass", "Agent: Leave it with me and I'll deal with it.\nCustomer: OK."),
+                ("pass", "Agent: Your dog has a bloody nose? Bring her in now.\nCustomer: OK."),
+                ("pass", "Agent: Whatever happens, we'll sort it.\nCustomer: OK."),
+                ("pass", "Agent: Go away and have a think, and call us back.\nCustomer: OK."),
+                ("pass", "Agent: How many times do I have to press the button? Three.\nCustomer: OK."),
+                ("pass", "Agent: They shut up shop early today.\nCustomer: OK."),
+                ("fail", "Agent: Well, you'll have to deal with it.\nCustomer: OK."),
+                ("fail", "Agent: How many times do I have to tell you?\nCustomer: OK."),
                 (
                     "fail",
                     "Agent: Look, I'm busy, you know. I don't have time for this.\nCustomer: Oh.",
