@@ -7,7 +7,7 @@
 //!    phone, ring, get back, email, sort, fix, send, deliver, visit, refund, be there,
 //!    be out within...),
 //!    or the agent committing them ("I'll get her to phone you", "I'll have him ring you");
-//! 2. a guarantee: "I guarantee", "I promise", "guaranteed", "100%", "without fail",
+//! 2. a guarantee: "I / we guarantee", "I / we promise", "guaranteed", "100%", "without fail",
 //!    "definitely will", "absolutely will"; or a fixed deadline stressed with
 //!    "definitely" ("Within the hour, definitely.");
 //! 3. a fixed deadline ("within the hour", "by five o'clock", "first thing tomorrow",
@@ -18,7 +18,9 @@
 //! "I expect", "I'll do my best", "I can't promise", "I won't guarantee", "I can't say
 //! exactly when" promises nothing; "I'll pass the message on", "I'll ask her to call you",
 //! "I'll send you the form now" and "I'll send an engineer out" are the agent's own actions,
-//! and an offer ("shall I get her to call you?") commits nobody yet.
+//! and so are "I promise I'll pass it on" and "I'll definitely pass your message on" (a
+//! guarantee of the agent's own message-passing); "100% cotton" describes a product; an
+//! offer ("shall I get her to call you?") commits nobody yet.
 //! Evidence: each offending sentence.
 //!
 //! **Why it matters.** A broken promise turns a satisfied caller into a complaint: the
@@ -51,6 +53,7 @@ pub struct NoOverpromising {
     deadline: ListId,
     outcome: ListId,
     hedge: ListId,
+    own: ListId,
 }
 
 impl NoOverpromising {
@@ -64,6 +67,7 @@ impl NoOverpromising {
             deadline: l("deadline")?,
             outcome: l("outcome")?,
             hedge: l("hedge")?,
+            own: l("own")?,
         })
     }
 }
@@ -78,18 +82,21 @@ impl Rule for NoOverpromising {
             // Every reason needs a third-party promise, a guarantee or a deadline: a turn
             // with none of them has nothing to judge.
             let third = ctx.hits.in_turn(self.third_party, i);
-            let guarantee = ctx.hits.in_turn(self.guarantee, i);
+            // "I promise I'll pass it on" guarantees only what the agent controls.
+            let guarantee = ctx.hits_except(self.guarantee, self.own, i);
             let deadline = ctx.hits.in_turn(self.deadline, i);
             if third.is_empty() && guarantee.is_empty() && deadline.is_empty() {
                 continue;
             }
             let hedge = ctx.hits.in_turn(self.hedge, i);
             // Emphasis and outcomes only matter with a deadline.
-            let with_deadline = |l: ListId| match deadline.is_empty() {
+            let (emphasis, outcome) = match deadline.is_empty() {
                 true => Default::default(),
-                false => ctx.hits.in_turn(l, i),
+                false => (
+                    ctx.hits_except(self.emphasis, self.own, i),
+                    ctx.hits.in_turn(self.outcome, i).into_owned(),
+                ),
             };
-            let (emphasis, outcome) = (with_deadline(self.emphasis), with_deadline(self.outcome));
             for (s, e) in ctx.sentences(i) {
                 let inside = |h: &&Hit| h.start < e && h.end > s;
                 let any = |v: &[Hit]| v.iter().any(|h| inside(&h));
@@ -158,6 +165,12 @@ mod tests {
                 ("fail", "Agent: She's out. I'll get her to phone you when she's back.\nCustomer: OK."),
                 ("fail", "Agent: He'll call you back this afternoon.\nCustomer: OK."),
                 ("fail", "Agent: The engineer will be there by ten.\nCustomer: OK."),
+                ("pass", "Agent: I promise I'll pass it on.\nCustomer: OK."),
+                ("pass", "Agent: I'll definitely pass your message on today.\nCustomer: OK."),
+                ("pass", "Agent: That's a 100% cotton shirt.\nCustomer: OK."),
+                ("fail", "Agent: We guarantee next-day delivery.\nCustomer: OK."),
+                ("fail", "Agent: I promise it'll be there tomorrow.\nCustomer: OK."),
+                ("fail", "Agent: I promise I'll pass it on, and he'll definitely ring you today.\nCustomer: OK."),
                 ("fail", "Agent: An engineer will be out within 24 hours.\nCustomer: OK."),
                 ("fail", "Agent: A plumber is on the way now and will be with you within the hour.\nCustomer: OK."),
                 ("pass", "Agent: A plumber is on the way and should be with you within the hour.\nCustomer: OK."),
