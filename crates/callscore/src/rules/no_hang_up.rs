@@ -9,8 +9,9 @@
 //!    `–`) or left hanging on a dead line ("Hello? Hello?", "Are you still there?"), unless
 //!    the customer then hangs up themselves;
 //! 3. an unattributed disconnect event (`[line goes dead]`, `*click*`, `[call ends]`,
-//!    `[disconnected]`) follows a customer turn that is cut off or asks a question, and the
-//!    agent does not speak again.
+//!    `[disconnected]`) follows a customer turn that is cut off or asks a question (ends
+//!    with `?`, or, as speech-to-text writes it, its last sentence opens like one: "can you
+//!    tell me when the refund"), and the agent does not speak again.
 //!
 //! A customer who hangs up (`[Customer hangs up]`) is not the agent's failure. Who an
 //! event is about comes from a speaker's name in it, else a role word (agent, caller,
@@ -116,7 +117,7 @@ impl Rule for NoHangUp {
             if ctx.is_agent(before) || customer_hangs_up(before) {
                 continue;
             }
-            if ctx.cut_off(before) || ctx.text(before).ends_with('?') {
+            if ctx.cut_off(before) || asks(ctx, before) {
                 return Outcome::fail(
                     format!(
                         "The line went dead (\"{}\") while the customer was still talking.",
@@ -138,6 +139,26 @@ impl Rule for NoHangUp {
     }
 }
 
+/// Words that open a question (a speech-to-text transcript often has no `?`).
+const QUESTION_OPENERS: &[&str] = &[
+    "can", "could", "would", "will", "do", "does", "did", "is", "are", "was", "were", "have",
+    "has", "what", "when", "where", "why", "how", "who", "which", "shall", "should", "may",
+];
+
+/// True when turn `i` asks a question: it ends with `?`, or its last sentence opens with a
+/// question word ("can you tell me when the refund").
+fn asks(ctx: &Ctx<'_>, i: usize) -> bool {
+    let text = ctx.text(i);
+    if text.trim_end().ends_with('?') {
+        return true;
+    }
+    let last = ctx.sentences(i).last().copied();
+    last.and_then(|(s, e)| ctx.f.buf.get(s..e))
+        .and_then(|sentence| sentence.split_whitespace().next())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .is_some_and(|w| QUESTION_OPENERS.contains(&w))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::assert_fixtures;
@@ -149,6 +170,10 @@ mod tests {
             &[
                 ("fail", "# agent: Caller\nBarbara: Hello.\nCaller: Got anything?\nBarbara: No, I don't think I have anything to recyc—\n[Caller hangs up]"),
                 ("fail", "Receptionist: Prism.\nBarbara: Hello, somebody there just rang me and—\n[line goes dead]"),
+                ("fail", "Agent: Hello, Acme.\nCustomer: can you tell me when the refund\n[line goes dead]"),
+                ("pass", "Agent: Hello, Acme.\nCustomer: no thanks that's all\n[line goes dead]"),
+                ("fail", "Agent: Hello, Acme.\nCustomer: No thanks.\n[call disconnected by agent]"),
+                ("pass", "Agent: Hello, Acme.\nCustomer: No thanks.\n[disconnected by customer]"),
                 ("fail", "Agent: Let me check. Hold on.\nCustomer: Hello? Hello? Are you still there?"),
                 ("fail", "Agent: Fine.\nCustomer: And can you send a bigger car, because we've got—\n*click*"),
                 ("fail", "Agent: Yes?\nCustomer: Can I ask about my order?\n[call ends]"),
