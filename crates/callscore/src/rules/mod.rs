@@ -294,22 +294,27 @@ impl<'a> Ctx<'a> {
         let map = self.f.map.get(s..e)?;
         // The map is non-decreasing within a turn: a folded byte came from at or after
         // where the one before it came from.
-        let (mut a, mut b) = (
+        Some(self.unspaced(
+            i,
             s + map.partition_point(|&o| (o as usize) < from),
             s + map.partition_point(|&o| (o as usize) < to),
-        );
+        ))
+    }
+
+    /// The folded range `[start, end)` of turn `i` as a span, without spaces at either end.
+    pub fn unspaced(&self, i: usize, mut start: usize, mut end: usize) -> Span {
         let buf = self.f.buf.as_bytes();
-        while a < b && buf.get(a) == Some(&b' ') {
-            a += 1;
+        while start < end && buf.get(start) == Some(&b' ') {
+            start += 1;
         }
-        while b > a && buf.get(b - 1) == Some(&b' ') {
-            b -= 1;
+        while end > start && buf.get(end - 1) == Some(&b' ') {
+            end -= 1;
         }
-        Some(Span::Range {
+        Span::Range {
             turn: i,
-            start: a,
-            end: b,
-        })
+            start,
+            end,
+        }
     }
 
     /// True when turn `i` is cut off: its speech ends with `-`, `--`, `—` or `–`.

@@ -32,7 +32,7 @@
 //!
 //! **Tip.** Promise only what you control; offer to pass the message on.
 
-use super::{need, Ctx, Meta, Outcome, Rule, Span};
+use super::{need, Ctx, Meta, Outcome, Rule};
 use crate::matcher::{Hit, ListId, PhraseBook};
 
 /// Registry entry.
@@ -94,7 +94,7 @@ impl Rule for NoOverpromising {
                 true => Default::default(),
                 false => (
                     ctx.hits_except(self.emphasis, self.own, i),
-                    ctx.hits.in_turn(self.outcome, i).into_owned(),
+                    ctx.hits.in_turn(self.outcome, i),
                 ),
             };
             for (s, e) in ctx.sentences(i) {
@@ -119,12 +119,7 @@ impl Rule for NoOverpromising {
                 };
                 if let Some(r) = reason {
                     first_reason.get_or_insert(r);
-                    let (s, e) = trim(&ctx.f.buf, s, e);
-                    evidence.push(Span::Range {
-                        turn: i,
-                        start: s,
-                        end: e,
-                    });
+                    evidence.push(ctx.unspaced(i, s, e));
                 }
             }
         }
@@ -139,18 +134,6 @@ impl Rule for NoOverpromising {
             }
         }
     }
-}
-
-/// Trim white space from a folded range.
-fn trim(buf: &str, mut s: usize, mut e: usize) -> (usize, usize) {
-    let b = buf.as_bytes();
-    while s < e && b[s] == b' ' {
-        s += 1;
-    }
-    while e > s && b[e - 1] == b' ' {
-        e -= 1;
-    }
-    (s, e)
 }
 
 #[cfg(test)]
