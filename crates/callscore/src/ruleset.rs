@@ -418,7 +418,7 @@ impl Ruleset {
 
     /// Score one transcript.
     pub fn score(&self, text: &str, opts: &ScoreOptions) -> Result<Report> {
-        self.score_with_transcript(text, opts).map(|(r, _)| r)
+        self.run(text, opts, false).map(|(r, _)| r)
     }
 
     /// Score one transcript and also return the parsed transcript (for display).
@@ -427,7 +427,13 @@ impl Ruleset {
         text: &str,
         opts: &ScoreOptions,
     ) -> Result<(Report, Transcript)> {
-        let (t, folded, scan) = self.read(text, opts)?;
+        self.run(text, opts, true)
+    }
+
+    /// Score one transcript; `keep`: leave the transcript whole (else the report takes
+    /// its agent and warnings instead of copies, and the rest is for dropping).
+    fn run(&self, text: &str, opts: &ScoreOptions, keep: bool) -> Result<(Report, Transcript)> {
+        let (mut t, folded, scan) = self.read(text, opts)?;
         let hits = self.book.find(&scan, &folded, &t.turns);
         let names = if t.events.is_empty() {
             Vec::new()
@@ -479,22 +485,28 @@ impl Ruleset {
         }
         let pass_mark = opts.pass_mark.unwrap_or(self.pass_mark);
         let score = report::score(passed_w, applicable_w);
+        let stats = stats(&t, &folded);
+        drop(ctx);
+        drop(hits);
+        let (agent, warnings) = if keep {
+            (t.agent.clone(), t.warnings.clone())
+        } else {
+            (t.agent.take(), std::mem::take(&mut t.warnings))
+        };
         let report = Report {
             schema_version: SCHEMA_VERSION,
             source: opts.source.clone(),
             score,
             passed: score >= pass_mark && !critical_fail,
             pass_mark,
-            agent: t.agent.clone().unwrap_or(crate::AgentInfo {
+            agent: agent.unwrap_or(crate::AgentInfo {
                 speakers: Vec::new(),
                 by: crate::AgentBy::Inference,
             }),
-            stats: stats(&t, &folded),
+            stats,
             findings,
-            warnings: t.warnings.clone(),
+            warnings,
         };
-        drop(ctx);
-        drop(hits);
         Ok((report, t))
     }
 
