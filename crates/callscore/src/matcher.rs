@@ -11,7 +11,10 @@
 //! whose anchors occur are then run, and only on the turns where their anchors occur (and
 //! only from a little before the first anchor hit to the last), so every match is
 //! attributed to its turn by offset. The few phrases with no usable anchor (e.g.
-//! `{number}`) run once over the whole text.
+//! `{number}`) run once over the whole text. A phrase whose matches are exactly a literal
+//! or a few literals between word boundaries (`hello`, `(good)?bye`, `thank you` with its
+//! separators) never runs at all: the scan checks the boundaries around each hit itself
+//! (see `exact_set` for when that gives exactly the regex's matches).
 //!
 //! The scan ([`PhraseBook::scan`]) is eager; running the phrases is lazy ([`Hits`]): a
 //! list's candidates are checked when a rule first asks for that list, and only in the
@@ -124,9 +127,10 @@ pub struct PhraseBook {
     /// Every anchor literal of the speech patterns, as one automaton.
     ac: Option<crate::automaton::Table>,
     /// For each anchor literal, the patterns it triggers (and whether the literal must
-    /// start a word to do so); exact-literal patterns are not here.
+    /// start a word to do so); exact-literal patterns (one literal or a set) are not here.
     triggers: Rows<(u32, bool)>,
-    /// For each anchor literal, the lists of the exact-literal patterns it is.
+    /// For each anchor literal, the lists of the exact-literal patterns it is (or is one
+    /// of the literals of).
     exact_lists: Rows<u32>,
     /// For each anchor literal, what a hit of it does ([`TRIGGERS`], [`EXACT`]; a
     /// literal that only filters just marks the turn), so most hits look up nothing else.
@@ -435,6 +439,19 @@ fn study(src: &str, speech: bool) -> Study {
             plan: Plan::Events,
         };
     }
+    // A few literals between word boundaries: the scan checks them itself.
+    if let Some(lits) = hir.as_ref().and_then(exact_set) {
+        return Study {
+            prog,
+            exact: true,
+            plan: Plan::Anchored {
+                prefix: true,
+                triggers: lits.into_iter().map(|l| (l, true)).collect(),
+                suffix: None,
+                filters: Vec::new(),
+            },
+        };
+    }
     let exact = hir.as_ref().is_some_and(is_exact_literal);
     let plan = match hir.as_ref().map_or(Anchors::None, groups_of) {
         Anchors::Never => Plan::Never,
@@ -591,6 +608,85 @@ fn is_exact_literal(hir: &Hir) -> bool {
             && matches!(b.kind(), HirKind::Literal(_))
             && matches!(c.kind(), HirKind::Look(Look::WordEndHalfAscii))
     )
+}
+
+/// The literals of a pattern whose matches are exactly a few literals between word
+/// boundaries (`\b{start-half}(?:good)?bye\b{end-half}`, `thank(?:[,;:]? |-)you`, ...),
+/// when finding each of them where it stands between word boundaries gives exactly the
+/// matches the pattern's regex finds: then the scan checks them itself, as it does a
+/// single-literal phrase, and no run of the pattern is ever needed.
+///
+/// That holds when the regex's leftmost-first, non-overlapping search can never pass over
+/// a place where one of the literals stands between boundaries: no literal is a prefix of
+/// another (two would match at one place) and none can start inside another's match (a
+/// match the regex skips). The pattern must also be free of captures (a match of a
+/// literal has none) and of assertions but the two boundaries. `None` otherwise, and for
+/// a single literal (see [`is_exact_literal`]).
+fn exact_set(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::Look;
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return None;
+    };
+    if !matches!(first.kind(), HirKind::Look(Look::WordStartHalfAscii))
+        || !matches!(last.kind(), HirKind::Look(Look::WordEndHalfAscii))
+        || matches!(middle, [m] if matches!(m.kind(), HirKind::Literal(_)))
+        || middle.iter().any(has_look_or_capture)
+    {
+        return None;
+    }
+    let middle = Hir::concat(middle.to_vec());
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_class(8)
+        .limit_repeat(4)
+        .limit_literal_len(64)
+        .limit_total(64)
+        .extract(&middle);
+    if !seq.is_exact() {
+        return None;
+    }
+    let lits: Vec<Vec<u8>> = seq
+        .literals()?
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    if lits.is_empty() || lits.len() > 32 || lits.iter().any(|l| l.len() < 2) {
+        return None;
+    }
+    // Where a match of `b` could start inside a match of `a` (after a non-word byte of
+    // `a`), or at the same place as `a`: the two texts agree as far as both go.
+    let clash = |a: &[u8], b: &[u8], i: usize| {
+        let rest = &a[i..];
+        let n = rest.len().min(b.len());
+        rest[..n] == b[..n]
+    };
+    for (x, a) in lits.iter().enumerate() {
+        for (y, b) in lits.iter().enumerate() {
+            if x != y && clash(a, b, 0) {
+                return None;
+            }
+            for i in 1..a.len() {
+                if !is_word_byte(a[i - 1]) && clash(a, b, i) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(lits)
+}
+
+/// True when `hir` holds an assertion or a capture group anywhere.
+fn has_look_or_capture(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(_) | HirKind::Capture(_) => true,
+        HirKind::Repetition(r) => has_look_or_capture(&r.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(has_look_or_capture),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+    }
 }
 
 /// What a pattern's syntax guarantees about its matches.
@@ -1467,9 +1563,73 @@ mod tests {
         );
     }
 
+    /// Score `chunk` as the turns of one call with `b`, and check that the phrase pass
+    /// finds, list by list and turn by turn (lazily) and whole, exactly what running
+    /// every phrase's regex on every turn finds. Returns the number of hits.
+    fn check_pass_equals_regex(b: &PhraseBook, chunk: &[String]) -> usize {
+        let mut found = 0;
+        let turns: Vec<Turn> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Turn {
+                index: i,
+                speaker: if i % 2 == 0 { "A" } else { "B" }.into(),
+                role: Default::default(),
+                // Capitalised names, so that the name check has work to do.
+                text: t.replace("sarah", "Sarah").replace("émile", "Émile"),
+                line: i + 1,
+                start: None,
+                end: None,
+                segments: vec![],
+            })
+            .collect();
+        let folded = Folded::new(&turns);
+        let scan = b.scan(&folded);
+        let fast = b.find(&scan, &folded, &turns);
+        let mut naive: Vec<Vec<Hit>> = vec![Vec::new(); b.lists.len()];
+        for (p, pat) in b.pats.iter().enumerate() {
+            if b.lists[pat.list].events {
+                continue;
+            }
+            for &(s, e) in &folded.spans {
+                let hay = Hay {
+                    folded: &folded,
+                    turns: &turns,
+                    base: s,
+                    text: &folded.buf[s..e],
+                };
+                b.run(p, hay, &mut naive[pat.list]);
+            }
+        }
+        for (l, v) in naive.iter_mut().enumerate() {
+            v.sort_by_key(|h| (h.start, h.end));
+            v.dedup();
+            found += v.len();
+            // Turn by turn, checked lazily (a fresh `Hits` for each list)...
+            let lazy = b.find(&scan, &folded, &turns);
+            for turn in 0..turns.len() {
+                let want: Vec<Hit> = v.iter().filter(|h| h.turn == turn).copied().collect();
+                assert_eq!(
+                    &*lazy.in_turn(ListId(l), turn),
+                    &want[..],
+                    "list {} turn {turn} on {chunk:?}",
+                    b.lists[l].id
+                );
+            }
+            // ...and whole.
+            assert_eq!(
+                fast.of(ListId(l)),
+                &v[..],
+                "list {} on {chunk:?}",
+                b.lists[l].id
+            );
+        }
+        found
+    }
+
     /// The whole candidate machinery (anchors, prefix anchors, filters, search windows,
-    /// shared phrases, the backtracker) finds exactly what running every phrase's regex on
-    /// every turn finds.
+    /// shared phrases, exact literals and sets, the backtracker) finds exactly what
+    /// running every phrase's regex on every turn finds.
     #[test]
     fn phrase_pass_equals_every_regex_on_every_turn() {
         let rs = crate::Ruleset::builtin().unwrap();
@@ -1479,67 +1639,110 @@ mod tests {
         // Calls of six turns, and one of 150 (past the 64 turns the scan's per-list turn
         // bits tell apart).
         for chunk in texts.chunks(6).chain(std::iter::once(&texts[..150])) {
-            let turns: Vec<Turn> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, t)| Turn {
-                    index: i,
-                    speaker: if i % 2 == 0 { "A" } else { "B" }.into(),
-                    role: Default::default(),
-                    // Capitalised names, so that the name check has work to do.
-                    text: t.replace("sarah", "Sarah").replace("émile", "Émile"),
-                    line: i + 1,
-                    start: None,
-                    end: None,
-                    segments: vec![],
-                })
-                .collect();
-            let folded = Folded::new(&turns);
-            let scan = b.scan(&folded);
-            let fast = b.find(&scan, &folded, &turns);
-            let mut naive: Vec<Vec<Hit>> = vec![Vec::new(); b.lists.len()];
-            for (p, pat) in b.pats.iter().enumerate() {
-                if b.lists[pat.list].events {
-                    continue;
-                }
-                for &(s, e) in &folded.spans {
-                    let hay = Hay {
-                        folded: &folded,
-                        turns: &turns,
-                        base: s,
-                        text: &folded.buf[s..e],
-                    };
-                    b.run(p, hay, &mut naive[pat.list]);
-                }
-            }
-            for (l, v) in naive.iter_mut().enumerate() {
-                v.sort_by_key(|h| (h.start, h.end));
-                v.dedup();
-                found += v.len();
-                // Turn by turn, checked lazily (a fresh `Hits` for each list)...
-                let lazy = b.find(&scan, &folded, &turns);
-                for turn in 0..turns.len() {
-                    let want: Vec<Hit> = v.iter().filter(|h| h.turn == turn).copied().collect();
-                    assert_eq!(
-                        &*lazy.in_turn(ListId(l), turn),
-                        &want[..],
-                        "list {} turn {turn} on {chunk:?}",
-                        b.lists[l].id
-                    );
-                }
-                // ...and whole.
-                assert_eq!(
-                    fast.of(ListId(l)),
-                    &v[..],
-                    "list {} on {chunk:?}",
-                    b.lists[l].id
-                );
-            }
+            found += check_pass_equals_regex(b, chunk);
         }
         assert!(
             found > 3000,
             "{found} hits: the texts should exercise the lists"
         );
+    }
+
+    /// The literals [`exact_set`] finds for a phrase, sorted (`None`: not a set).
+    fn exact_lits(phrase: &str) -> Option<Vec<String>> {
+        let c = crate::phrase::compile(phrase, &PhraseEnv::default()).unwrap();
+        let src = format!("(?m){}", c.regex);
+        let hir = regex_syntax::Parser::new().parse(&src).unwrap();
+        let mut v: Vec<String> = exact_set(&hir)?
+            .into_iter()
+            .map(|l| String::from_utf8(l).unwrap())
+            .collect();
+        v.sort();
+        Some(v)
+    }
+
+    #[test]
+    fn exact_sets_of_phrases() {
+        assert_eq!(
+            exact_lits("(good)?bye"),
+            Some(vec!["bye".to_string(), "goodbye".to_string()])
+        );
+        let thanks = exact_lits("thank you").unwrap();
+        assert_eq!(thanks.len(), 5, "{thanks:?}");
+        assert!(
+            thanks.contains(&"thank-you".to_string()) && thanks.contains(&"thank, you".to_string())
+        );
+        // One literal is a prefix of another: both would match at one place, where the
+        // regex finds one.
+        assert_eq!(exact_lits("bye( bye)?"), None);
+        assert_eq!(exact_lits("my name( is)?"), None);
+        // One can start inside the other: the regex skips that match.
+        assert_eq!(exact_lits("(ab cd|cd ef)"), None);
+        // A name is no literal; one literal alone is the single-literal case.
+        assert_eq!(exact_lits("i'm {name}"), None);
+        assert_eq!(exact_lits("hello"), None);
+    }
+
+    /// Exact sets, hit where their regex would and nowhere else: inside words, at the
+    /// ends of turns, next to each other, with every separator.
+    #[test]
+    fn exact_sets_find_what_their_regex_finds() {
+        let src = |t: &str| PhraseSrc {
+            text: t.to_string(),
+            line: 1,
+            column: 1,
+            file: None,
+        };
+        let mut bb = BookBuilder::new(PhraseEnv::default());
+        bb.add(
+            "sets",
+            &[src("(good)?bye"), src("thank you"), src("in a meeting")],
+            false,
+        )
+        .unwrap();
+        bb.add(
+            "other",
+            &[
+                src("bye( bye)?"),
+                src("my name( is)?"),
+                src("(ab cd|cd ef)"),
+            ],
+            false,
+        )
+        .unwrap();
+        let b = bb.build().unwrap();
+        let texts: Vec<String> = [
+            "goodbye bye good-bye byebye xbye bye!",
+            "thank you, thank-you thank youth thank: you thank; you. thank,you",
+            "she's in a meeting in-a-meeting in a meetings. in, a meeting",
+            "bye bye bye my name is my name",
+            "ab cd ef cd ef",
+            "bye",
+            "thank you",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // The sets (patterns 0 to 2) are checked by the scan alone: no run of them, where
+        // the others (3 to 5) have runs.
+        let turns: Vec<Turn> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Turn {
+                index: i,
+                speaker: "A".into(),
+                role: Default::default(),
+                text: t.clone(),
+                line: i + 1,
+                start: None,
+                end: None,
+                segments: vec![],
+            })
+            .collect();
+        let scan = b.scan(&Folded::new(&turns));
+        let ran: std::collections::BTreeSet<u32> = scan.runs.iter().map(|r| r.2).collect();
+        assert_eq!(ran.into_iter().collect::<Vec<_>>(), vec![3, 4, 5]);
+        let found = check_pass_equals_regex(&b, &texts);
+        assert!(found >= 15, "{found}");
     }
 
     #[test]

@@ -29,7 +29,8 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
     let mut tr = Transcript::empty();
     // About a turn a line: room for them all at once (growing by doubling copied the
     // turns three times over in a typical call).
-    tr.turns.reserve(memchr::memchr_iter(b'\n', input.as_bytes()).count() + 1);
+    tr.turns
+        .reserve(memchr::memchr_iter(b'\n', input.as_bytes()).count() + 1);
     // `open` is true while the last speech turn may still take continuation lines.
     let mut open = false;
     for (no, raw) in lines(input).enumerate() {
