@@ -12,8 +12,10 @@
 //!   the zero-width space is not a word separator);
 //! - runs of white space become one space; each turn is trimmed.
 //!
-//! Every byte of the buffer records the byte offset, in its turn's original text, of the
-//! character it came from, so a match maps back to exact original offsets.
+//! Every byte of the buffer maps back to the byte offset, in its turn's original text, of
+//! the character it came from, so a match maps back to exact original offsets
+//! ([`Folded::to_original`]). Most turns are folded byte for byte (only lower-cased), and
+//! their map is implicit; the others' is stored.
 
 use crate::transcript::Turn;
 
@@ -22,30 +24,49 @@ use crate::transcript::Turn;
 pub struct Folded {
     /// Folded turns joined by `\n`.
     pub buf: String,
-    /// For each byte of `buf`, the byte offset in the turn's original text it came from
-    /// (for a separator: the turn's text length).
-    pub map: Vec<u32>,
+    /// For the turns that folding changed beyond lower-casing, for each of their bytes
+    /// and the separator after them, the byte offset in the turn's original text it came
+    /// from (see [`Folded::original_at`]).
+    pub(crate) map: Vec<u32>,
+    /// For each turn, where its entries start in `map`, or [`BYTE_FOR_BYTE`] for a turn
+    /// folded byte for byte (only lower-cased: most turns), whose map is not stored.
+    pub(crate) map_at: Vec<usize>,
     /// `[start, end)` byte range of each turn in `buf`.
     pub spans: Vec<(usize, usize)>,
 }
+
+/// [`Folded::map_at`] of a turn folded byte for byte: folded byte `k` of the turn came
+/// from original byte `k`, or, for a space, from the character after it (as a collapsed
+/// run of space does in a turn folded otherwise). Writing out that map for every byte
+/// of every such turn cost about a fifth of folding.
+pub(crate) const BYTE_FOR_BYTE: usize = usize::MAX;
 
 impl Folded {
     /// Fold every turn of a transcript.
     pub fn new(turns: &[Turn]) -> Folded {
         let cap: usize = turns.iter().map(|t| t.text.len() + 1).sum();
         let mut out: Vec<u8> = Vec::with_capacity(cap);
-        let mut map = Vec::with_capacity(cap);
+        let mut map = Vec::new();
+        let mut map_at = Vec::with_capacity(turns.len());
         let mut spans = Vec::with_capacity(turns.len());
         for t in turns {
             let start = out.len();
-            fold_bytes(&t.text, &mut out, &mut map);
+            if copy_plain(t.text.as_bytes(), &mut out) {
+                // Printable ASCII, single spaces, no annotation: lower-cased above.
+                map_at.push(BYTE_FOR_BYTE);
+            } else {
+                out.truncate(start);
+                map_at.push(map.len());
+                fold_general(&t.text, &mut out, &mut map);
+                map.push(t.text.len() as u32);
+            }
             spans.push((start, out.len()));
             out.push(b'\n');
-            map.push(t.text.len() as u32);
         }
         Folded {
             buf: into_string(out),
             map,
+            map_at,
             spans,
         }
     }
@@ -61,13 +82,53 @@ impl Folded {
         self.spans.partition_point(|&(_, e)| e < pos)
     }
 
-    /// Map a folded byte range `[s, e)` to a byte range of the turn's original text.
-    pub fn to_original(&self, original: &str, s: usize, e: usize) -> (usize, usize) {
-        let os = self.map.get(s).map_or(original.len(), |&o| o as usize);
+    /// The byte offset, in turn `turn`'s original text, of the character that folded
+    /// byte `pos` came from (for the separator after the turn: the text's length).
+    /// `None` when `pos` is not in the turn.
+    pub fn original_at(&self, turn: usize, pos: usize) -> Option<usize> {
+        let &(s, e) = self.spans.get(turn)?;
+        if pos < s || pos > e {
+            return None;
+        }
+        let k = pos - s;
+        match *self.map_at.get(turn)? {
+            BYTE_FOR_BYTE => Some(k + usize::from(self.buf.as_bytes().get(pos) == Some(&b' '))),
+            at => self.map.get(at + k).map(|&o| o as usize),
+        }
+    }
+
+    /// The first position in turn `turn`'s folded text (from 0; its length when there is
+    /// none) whose byte came from at or after byte `offset` of the original text. (A
+    /// folded byte comes from at or after where the one before it came from.)
+    pub fn folded_from(&self, turn: usize, offset: usize) -> usize {
+        let Some(&(s, e)) = self.spans.get(turn) else {
+            return 0;
+        };
+        let len = e - s;
+        match self.map_at.get(turn) {
+            Some(&BYTE_FOR_BYTE) => {
+                // Byte `k` came from `k`, or `k + 1` for a space.
+                let space_before =
+                    offset > 0 && self.buf.as_bytes().get(s + offset - 1) == Some(&b' ');
+                let k = if space_before { offset - 1 } else { offset };
+                k.min(len)
+            }
+            Some(&at) => self
+                .map
+                .get(at..at + len)
+                .map_or(0, |m| m.partition_point(|&o| (o as usize) < offset)),
+            None => 0,
+        }
+    }
+
+    /// Map a folded byte range `[s, e)` of turn `turn` to a byte range of the turn's
+    /// original text, `original`.
+    pub fn to_original(&self, turn: usize, original: &str, s: usize, e: usize) -> (usize, usize) {
+        let os = self.original_at(turn, s).unwrap_or(original.len());
         if e <= s {
             return (os, os);
         }
-        let last = self.map.get(e - 1).map_or(original.len(), |&o| o as usize);
+        let last = self.original_at(turn, e - 1).unwrap_or(original.len());
         let oe = original
             .get(last..)
             .and_then(|r| r.chars().next())
@@ -398,7 +459,7 @@ mod tests {
         };
         let f = Folded::new(std::slice::from_ref(&turn));
         let pos = f.buf.find("zoë's").unwrap();
-        let (s, e) = f.to_original(text, pos, pos + "zoë's".len());
+        let (s, e) = f.to_original(0, text, pos, pos + "zoë's".len());
         assert_eq!(&text[s..e], "Zoë’s");
     }
 
@@ -426,6 +487,54 @@ mod tests {
             plain > total / 10,
             "only {plain} of {total} texts took the fast path"
         );
+    }
+
+    /// A transcript's folded turns map back exactly as each turn's own full map says,
+    /// whether the turn was folded byte for byte (its map implicit) or not (stored).
+    #[test]
+    fn implicit_and_stored_maps_agree_with_the_full_map() {
+        const PIECES: &[&str] = &[
+            "a", "B", "z", "7", " ", " ", "  ", ".", ",", "'", "[x]", "(", "\t", "é", "’", "Thank",
+            "you", "\u{200b}",
+        ];
+        let mut rng = crate::testing::Rng::new(7);
+        let mut plain = 0;
+        for _ in 0..2_000 {
+            let turns: Vec<Turn> = (0..4)
+                .map(|i| Turn {
+                    index: i,
+                    speaker: "A".into(),
+                    role: Default::default(),
+                    text: rng.text(PIECES, 10),
+                    line: i + 1,
+                    start: None,
+                    end: None,
+                    segments: vec![],
+                })
+                .collect();
+            let f = Folded::new(&turns);
+            for (i, t) in turns.iter().enumerate() {
+                let (mut buf, mut map) = (String::new(), Vec::new());
+                fold_into(&t.text, &mut buf, &mut map);
+                map.push(t.text.len() as u32);
+                assert_eq!(f.turn(i), buf, "{:?}", t.text);
+                let (s, _) = f.spans[i];
+                for (k, &o) in map.iter().enumerate() {
+                    assert_eq!(
+                        f.original_at(i, s + k),
+                        Some(o as usize),
+                        "{:?} at {k}",
+                        t.text
+                    );
+                }
+                for offset in 0..=t.text.len() + 1 {
+                    let want = map[..map.len() - 1].partition_point(|&o| (o as usize) < offset);
+                    assert_eq!(f.folded_from(i, offset), want, "{:?} from {offset}", t.text);
+                }
+                plain += usize::from(f.map_at[i] == BYTE_FOR_BYTE);
+            }
+        }
+        assert!(plain > 500, "{plain} turns folded byte for byte");
     }
 
     #[test]

@@ -1382,11 +1382,11 @@ impl Hay<'_> {
         let turn = &self.turns[hit.turn];
         self.text
             .get(s..e)
-            .is_some_and(|w| name_ok(self.folded, turn, self.base + s, w))
+            .is_some_and(|w| name_ok(self.folded, hit.turn, turn, self.base + s, w))
     }
 }
 
-fn name_ok(folded: &Folded, turn: &Turn, at: usize, word: &str) -> bool {
+fn name_ok(folded: &Folded, i: usize, turn: &Turn, at: usize, word: &str) -> bool {
     let w = word.trim_end_matches(['\'', '-']);
     if w.chars().count() < 2 || phrase::is_common_word(w) {
         return false;
@@ -1405,7 +1405,7 @@ fn name_ok(folded: &Folded, turn: &Turn, at: usize, word: &str) -> bool {
     if !cased {
         return true;
     }
-    let (s, _) = folded.to_original(text, at, at + 1);
+    let (s, _) = folded.to_original(i, text, at, at + 1);
     text.get(s..)
         .and_then(|r| r.chars().next())
         .is_some_and(|c| c.is_uppercase() || !c.is_alphabetic())

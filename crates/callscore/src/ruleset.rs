@@ -709,7 +709,7 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
             while e > s && matches!(b[e - 1], b' ' | b',' | b';' | b':') {
                 e -= 1;
             }
-            let (a, z) = ctx.f.to_original(&t.text, s, e);
+            let (a, z) = ctx.f.to_original(turn, &t.text, s, e);
             Evidence {
                 turn: Some(turn),
                 line: t.line_at(a),

@@ -343,7 +343,8 @@ mod tests {
         for len in [63, 64, 65, 128] {
             let buf = format!("one two\n{}", &"three four ".repeat(20)[..len - 8]);
             let f = Folded {
-                map: vec![0; buf.len()],
+                map: Vec::new(),
+                map_at: vec![crate::fold::BYTE_FOR_BYTE; 2],
                 spans: vec![(0, 7), (8, buf.len())],
                 buf,
             };

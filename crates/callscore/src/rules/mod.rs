@@ -272,7 +272,7 @@ impl<'a> Ctx<'a> {
         match s {
             Span::Range { turn, start, end } => {
                 let text = &self.t.turns[turn].text;
-                let (a, b) = self.f.to_original(text, start, end);
+                let (a, b) = self.f.to_original(turn, text, start, end);
                 text.get(a..b).unwrap_or_default().to_string()
             }
             Span::Turn(i) => self.t.turns[i].text.clone(),
@@ -290,14 +290,11 @@ impl<'a> Ctx<'a> {
             .segments
             .get(k + 1)
             .map_or(turn.text.len(), |s| s.offset);
-        let &(s, e) = self.f.spans.get(i)?;
-        let map = self.f.map.get(s..e)?;
-        // The map is non-decreasing within a turn: a folded byte came from at or after
-        // where the one before it came from.
+        let &(s, _) = self.f.spans.get(i)?;
         Some(self.unspaced(
             i,
-            s + map.partition_point(|&o| (o as usize) < from),
-            s + map.partition_point(|&o| (o as usize) < to),
+            s + self.f.folded_from(i, from),
+            s + self.f.folded_from(i, to),
         ))
     }
 
