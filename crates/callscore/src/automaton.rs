@@ -8,9 +8,9 @@
 //! from `aho-corasick`'s NFA and ask that NFA for every state's every transition: 7 ms
 //! of every start-up for the default rubric's 15,000 states: `callscore score one.txt`
 //! took 21-23 ms with it and takes 14.3-14.4 ms with this. `aho-corasick` stays the
-//! reference the tests compare the walk with.) A walk is a chain of dependent table look-ups, one per
-//! byte, so its speed is the latency of those loads, and that depends on how much of the
-//! table the walk keeps in cache:
+//! reference the tests compare the walk with.) A walk is a chain of dependent table
+//! look-ups, one per byte, so its speed is the latency of those loads, and that depends
+//! on how much of the table the walk keeps in cache:
 //!
 //! - **byte classes**: bytes that occur in no literal all behave alike and share one
 //!   column; every other byte has its own (38 columns for the default rubric);
@@ -34,8 +34,9 @@
 //! - **no bounds checks in the walk**: the walk's look-ups are unchecked (`unsafe`), which
 //!   is sound because [`Table::new`] checks, once, that every column offset plus every
 //!   state number is inside the table and that every entry is a state number, and builds
-//!   no table otherwise (the ruleset then fails to build, with an error). With the checks gone three parts of a call
-//!   fit in the CPU's registers at once (see `LANES` in `matcher.rs`).
+//!   no table otherwise (the ruleset then fails to build, with an error). With the checks
+//!   gone, three parts of a call fit in the CPU's registers at once (see `LANES` in
+//!   `matcher.rs`).
 //!
 //! The result is the same automaton (the same matches, tested against `aho-corasick`'s own
 //! overlapping search), a quarter the size of `aho-corasick`'s DFA of the same literals
