@@ -485,6 +485,42 @@ mod tests {
         }
     }
 
+    /// Random literal sets over three letters (so that literals are each other's prefixes,
+    /// suffixes and middles, and some are the same literal twice): the automaton built
+    /// here reports what `aho-corasick` reports, on random text.
+    #[test]
+    fn random_literal_sets_match_aho_corasick() {
+        let mut rng = crate::testing::Rng::new(29);
+        let letters = ["a", "b", "c", " "];
+        for _ in 0..300 {
+            let lits: Vec<String> = (0..1 + rng.below(12))
+                .map(|_| {
+                    (0..1 + rng.below(5))
+                        .map(|_| letters[rng.below(3)])
+                        .collect()
+                })
+                .collect();
+            let refs: Vec<&str> = lits.iter().map(String::as_str).collect();
+            let t = table(&refs);
+            for _ in 0..20 {
+                let hay: String = (0..rng.below(30))
+                    .map(|_| {
+                        if rng.below(9) == 0 {
+                            "\n"
+                        } else {
+                            letters[rng.below(4)]
+                        }
+                    })
+                    .collect();
+                assert_eq!(
+                    walked(&t, hay.as_bytes()),
+                    overlapping(&refs, hay.as_bytes()),
+                    "{lits:?} on {hay:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn lengths_and_layout() {
         let t = table(&["abc", "bc", "zz"]);
