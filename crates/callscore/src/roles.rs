@@ -90,63 +90,70 @@ pub(crate) fn assign(
             hint: Some(hint.to_string()),
         });
     }
-    let speakers = t.speakers();
     if t.agent.as_ref().is_some_and(|a| a.by == AgentBy::File) && agents.is_empty() {
         return Ok(()); // roles came with the file
     }
-    let pick = |names: &[String]| -> Vec<String> {
-        speakers
-            .iter()
-            .filter(|s| names.iter().any(|n| same(n, s)))
-            .cloned()
-            .collect()
-    };
-    let (chosen, by) = if !agents.is_empty() {
-        let c = pick(agents);
-        if c.is_empty() {
-            return Err(Error::AgentNotFound {
-                names: agents.to_vec(),
-                by: "given as an option".into(),
-                speakers,
-                line: None,
-            });
-        }
-        (c, AgentBy::Option)
-    } else if let Some((names, line)) = t.header_agents.clone() {
-        let c = pick(&names);
-        if c.is_empty() {
-            return Err(Error::AgentNotFound {
-                names,
-                by: "named in the `# agent:` header".into(),
-                speakers,
-                line: Some(line),
-            });
-        }
-        (c, AgentBy::Header)
-    } else {
-        let kinds: Vec<(bool, bool)> = speakers.iter().map(|s| name_kind(book, lists, s)).collect();
-        let named: Vec<String> = speakers
-            .iter()
-            .zip(&kinds)
-            .filter(|(_, k)| k.0)
-            .map(|(s, _)| s.clone())
-            .collect();
-        let customers: Vec<bool> = kinds.iter().map(|k| k.1).collect();
-        if !named.is_empty() {
-            (named, AgentBy::Name)
-        } else if customers.iter().any(|&c| c) && customers.iter().any(|&c| !c) {
-            let others = speakers
+    // The distinct speakers, borrowed (only the chosen names are copied, into the
+    // report's agent info; the rest of a call's names are never copied).
+    let (chosen, by) = {
+        let speakers = t.speaker_names();
+        let owned = || {
+            speakers
                 .iter()
-                .zip(&customers)
-                .filter(|(_, &c)| !c)
-                .map(|(s, _)| s.clone())
-                .collect();
-            (others, AgentBy::Name)
+                .map(|s| s.to_string())
+                .collect::<Vec<String>>()
+        };
+        let pick = |names: &[String]| -> Vec<String> {
+            speakers
+                .iter()
+                .filter(|s| names.iter().any(|n| same(n, s)))
+                .map(|s| s.to_string())
+                .collect()
+        };
+        if !agents.is_empty() {
+            let c = pick(agents);
+            if c.is_empty() {
+                return Err(Error::AgentNotFound {
+                    names: agents.to_vec(),
+                    by: "given as an option".into(),
+                    speakers: owned(),
+                    line: None,
+                });
+            }
+            (c, AgentBy::Option)
+        } else if let Some((names, line)) = &t.header_agents {
+            let c = pick(names);
+            if c.is_empty() {
+                return Err(Error::AgentNotFound {
+                    names: names.clone(),
+                    by: "named in the `# agent:` header".into(),
+                    speakers: owned(),
+                    line: Some(*line),
+                });
+            }
+            (c, AgentBy::Header)
         } else {
-            (
-                vec![infer(t, &speakers, book, lists, folded, scan)],
-                AgentBy::Inference,
-            )
+            let kinds: Vec<(bool, bool)> =
+                speakers.iter().map(|s| name_kind(book, lists, s)).collect();
+            let with = |want: fn((bool, bool)) -> bool| -> Vec<String> {
+                speakers
+                    .iter()
+                    .zip(&kinds)
+                    .filter(|&(_, &k)| want(k))
+                    .map(|(s, _)| s.to_string())
+                    .collect()
+            };
+            let customer = |k: &(bool, bool)| k.1;
+            if kinds.iter().any(|k| k.0) {
+                (with(|k| k.0), AgentBy::Name)
+            } else if kinds.iter().any(customer) && !kinds.iter().all(customer) {
+                (with(|k| !k.1), AgentBy::Name)
+            } else {
+                (
+                    vec![infer(t, &speakers, book, lists, folded, scan)],
+                    AgentBy::Inference,
+                )
+            }
         }
     };
     for turn in &mut t.turns {
@@ -166,7 +173,7 @@ pub(crate) fn assign(
 /// The speaker with the most signs of speaking for an organisation; else the first.
 fn infer(
     t: &Transcript,
-    speakers: &[String],
+    speakers: &[&str],
     book: &PhraseBook,
     lists: &RoleLists,
     folded: &Folded,
@@ -174,11 +181,8 @@ fn infer(
 ) -> String {
     let hits = book.find(scan, folded, &t.turns);
     let mut score = vec![0u32; speakers.len()];
-    let index: std::collections::HashMap<&str, usize> = speakers
-        .iter()
-        .enumerate()
-        .map(|(k, s)| (s.as_str(), k))
-        .collect();
+    let index: std::collections::HashMap<&str, usize> =
+        speakers.iter().enumerate().map(|(k, s)| (*s, k)).collect();
     for (list, w) in [(lists.service, 2), (lists.org, 1)] {
         for h in hits.of(list) {
             if let Some(&k) = index.get(t.turns[h.turn].speaker.as_str()) {
@@ -192,5 +196,5 @@ fn infer(
             best = k;
         }
     }
-    speakers[best].clone()
+    speakers[best].to_string()
 }

@@ -170,6 +170,17 @@ impl Transcript {
                 .all(|t| t.start.is_some() && t.end.is_some())
     }
 
+    /// The distinct speaker names in order of first appearance, borrowed.
+    pub(crate) fn speaker_names(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for t in &self.turns {
+            if !out.contains(&t.speaker.as_str()) {
+                out.push(&t.speaker);
+            }
+        }
+        out
+    }
+
     /// The distinct speaker names in order of first appearance.
     pub fn speakers(&self) -> Vec<String> {
         // A call has a handful of speakers: a linear scan beats hashing every turn.

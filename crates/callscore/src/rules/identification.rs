@@ -92,11 +92,10 @@ fn find_org(text: &str, org: &str) -> Option<usize> {
 
 impl Rule for Identification {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
-        let first_two: Vec<usize> = ctx.agent_turns().take(2).collect();
-        if first_two.is_empty() {
+        if ctx.agent_turns().next().is_none() {
             return Outcome::na("The agent never speaks.");
         }
-        for &i in &first_two {
+        for i in ctx.agent_turns().take(2) {
             if let Some(h) = ctx.first_in(self.phrases, i) {
                 let s = words_only(ctx, &h);
                 return Outcome::pass(
@@ -121,7 +120,7 @@ impl Rule for Identification {
         }
         Outcome::fail(
             "The agent did not give their name or organisation in their first two turns.",
-            first_two.into_iter().map(Span::Turn).collect(),
+            ctx.agent_turns().take(2).map(Span::Turn).collect(),
         )
     }
 }

@@ -47,19 +47,18 @@ impl Thanks {
 
 impl Rule for Thanks {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
-        let agent: Vec<usize> = ctx.agent_turns().collect();
-        let Some(&last) = agent.last() else {
+        let Some(last) = ctx.agent_turns().last() else {
             return Outcome::na("The agent never speaks.");
         };
-        for &i in &agent {
+        for i in ctx.agent_turns() {
             if let Some(h) = ctx.hits_except(self.phrases, self.not, i).first() {
                 let s = ctx.span(h);
                 return Outcome::pass(format!("The agent said \"{}\".", ctx.quote(s)), vec![s]);
             }
         }
-        let declines: Vec<Span> = agent
-            .iter()
-            .flat_map(|&i| ctx.hits.in_turn(self.not, i).into_owned())
+        let declines: Vec<Span> = ctx
+            .agent_turns()
+            .flat_map(|i| ctx.hits.in_turn(self.not, i).into_owned())
             .map(|h| ctx.span(&h))
             .collect();
         if declines.is_empty() {
