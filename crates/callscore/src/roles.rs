@@ -97,41 +97,29 @@ pub(crate) fn assign(
     // report's agent info; the rest of a call's names are never copied).
     let (chosen, by) = {
         let speakers = t.speaker_names();
-        let owned = || {
-            speakers
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<String>>()
-        };
-        let pick = |names: &[String]| -> Vec<String> {
-            speakers
+        // The names asked for (by the caller or the header), among the speakers: at least
+        // one must speak.
+        let pick = |names: &[String], by: &str, line: Option<usize>| -> Result<Vec<String>> {
+            let chosen: Vec<String> = speakers
                 .iter()
                 .filter(|s| names.iter().any(|n| same(n, s)))
                 .map(|s| s.to_string())
-                .collect()
+                .collect();
+            if chosen.is_empty() {
+                return Err(Error::AgentNotFound {
+                    names: names.to_vec(),
+                    by: by.into(),
+                    speakers: speakers.iter().map(|s| s.to_string()).collect(),
+                    line,
+                });
+            }
+            Ok(chosen)
         };
         if !agents.is_empty() {
-            let c = pick(agents);
-            if c.is_empty() {
-                return Err(Error::AgentNotFound {
-                    names: agents.to_vec(),
-                    by: "given as an option".into(),
-                    speakers: owned(),
-                    line: None,
-                });
-            }
-            (c, AgentBy::Option)
+            (pick(agents, "given as an option", None)?, AgentBy::Option)
         } else if let Some((names, line)) = &t.header_agents {
-            let c = pick(names);
-            if c.is_empty() {
-                return Err(Error::AgentNotFound {
-                    names: names.clone(),
-                    by: "named in the `# agent:` header".into(),
-                    speakers: owned(),
-                    line: Some(*line),
-                });
-            }
-            (c, AgentBy::Header)
+            let by = "named in the `# agent:` header";
+            (pick(names, by, Some(*line))?, AgentBy::Header)
         } else {
             let kinds: Vec<(bool, bool)> =
                 speakers.iter().map(|s| name_kind(book, lists, s)).collect();
