@@ -128,17 +128,17 @@ impl Table {
             }
             ends[node].push(u32::try_from(i).ok()?);
         }
+        // Children in class order, as a walk over the classes finds them (the order the
+        // walk's table was tuned with: the states near the start sit together).
+        for e in &mut edges {
+            e.sort_unstable();
+        }
         // Breadth-first, the textbook construction: `order[k]` is the k-th node found,
         // `bfs` its transitions on every class (by breadth-first number), `fail` its
         // failure state. A node goes where its failure state goes, except along its own
         // edges; its failure state is where its parent's failure state goes on the same
         // class (shallower, so numbered and filled in already). Its matches are its own
         // literals, then its failure state's.
-        // Children in class order, as a walk over the classes finds them (the order the
-        // walk's table was tuned with: the states near the start sit together).
-        for e in &mut edges {
-            e.sort_unstable();
-        }
         let nodes = edges.len();
         let mut order: Vec<u32> = Vec::with_capacity(nodes);
         order.push(0);

@@ -92,6 +92,9 @@ impl Folded {
         }
         let k = pos - s;
         match *self.map_at.get(turn)? {
+            // The map `fold_bytes` writes out for such a turn (kept in step with it by
+            // the test `implicit_and_stored_maps_agree_with_the_full_map`). Sharing one
+            // helper with `fold_bytes` measured 0.05-0.1 µs a STAR call slower.
             BYTE_FOR_BYTE => Some(k + usize::from(self.buf.as_bytes().get(pos) == Some(&b' '))),
             at => self.map.get(at + k).map(|&o| o as usize),
         }

@@ -1397,14 +1397,16 @@ impl Hay<'_> {
 
     /// Whether `text[s..e]`, the `{name}` of a match `hit`, can be a name.
     fn name_ok(&self, hit: &Hit, s: usize, e: usize) -> bool {
-        let turn = &self.turns[hit.turn];
+        let text = &self.turns[hit.turn].text;
         self.text
             .get(s..e)
-            .is_some_and(|w| name_ok(self.folded, hit.turn, turn, self.base + s, w))
+            .is_some_and(|w| name_ok(self.folded, hit.turn, text, self.base + s, w))
     }
 }
 
-fn name_ok(folded: &Folded, i: usize, turn: &Turn, at: usize, word: &str) -> bool {
+/// Whether `word`, found at folded offset `at` of turn `i` (whose original text is
+/// `text`), can be a name.
+fn name_ok(folded: &Folded, i: usize, text: &str, at: usize, word: &str) -> bool {
     let w = word.trim_end_matches(['\'', '-']);
     if w.chars().count() < 2 || phrase::is_common_word(w) {
         return false;
@@ -1413,7 +1415,6 @@ fn name_ok(folded: &Folded, i: usize, turn: &Turn, at: usize, word: &str) -> boo
         return false;
     }
     // In a transcript written with capitals, a name is capitalised.
-    let text = &turn.text;
     let cased = if text.is_ascii() {
         let b = text.as_bytes();
         b.iter().any(u8::is_ascii_uppercase) && b.iter().any(u8::is_ascii_lowercase)

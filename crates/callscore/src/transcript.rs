@@ -172,6 +172,7 @@ impl Transcript {
 
     /// The distinct speaker names in order of first appearance, borrowed.
     pub(crate) fn speaker_names(&self) -> Vec<&str> {
+        // A call has a handful of speakers: a linear scan beats hashing every turn.
         let mut out: Vec<&str> = Vec::new();
         for t in &self.turns {
             if !out.contains(&t.speaker.as_str()) {
@@ -183,13 +184,9 @@ impl Transcript {
 
     /// The distinct speaker names in order of first appearance.
     pub fn speakers(&self) -> Vec<String> {
-        // A call has a handful of speakers: a linear scan beats hashing every turn.
-        let mut out: Vec<String> = Vec::new();
-        for t in &self.turns {
-            if !out.contains(&t.speaker) {
-                out.push(t.speaker.clone());
-            }
-        }
-        out
+        self.speaker_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 }
