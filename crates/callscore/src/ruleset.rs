@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::fold::{fold_str, Folded};
 use crate::matcher::{BookBuilder, PhraseBook, PhraseSrc, Scan};
-use crate::parse::{self, Format, Limits};
+use crate::parse::{self, Format, Limits, Spare};
 use crate::phrase::PhraseEnv;
 use crate::report::{
     self, ByRole, Evidence, Finding, Report, SharedStr, Stats, Status, SCHEMA_VERSION,
@@ -382,13 +382,19 @@ impl Ruleset {
 
     /// Read a transcript and assign roles, without scoring it.
     pub fn parse(&self, text: &str, opts: &ScoreOptions) -> Result<Transcript> {
-        self.read(text, opts).map(|(t, _, _)| t)
+        self.read(text, opts, &mut Spare::default())
+            .map(|(t, _, _)| t)
     }
 
     /// Read a transcript, fold it, scan it for the phrases' anchors and assign roles: what
     /// scoring and [`Ruleset::parse`] share (so both see the same roles).
-    fn read(&self, text: &str, opts: &ScoreOptions) -> Result<(Transcript, Folded, Scan)> {
-        let mut t = parse::read(text, opts.format, &opts.limits)?;
+    fn read(
+        &self,
+        text: &str,
+        opts: &ScoreOptions,
+        spare: &mut Spare,
+    ) -> Result<(Transcript, Folded, Scan)> {
+        let mut t = parse::read_with(text, opts.format, &opts.limits, spare)?;
         let folded = Folded::new(&t.turns);
         let scan = self.book.scan(&folded);
         roles::assign(
@@ -418,7 +424,18 @@ impl Ruleset {
 
     /// Score one transcript.
     pub fn score(&self, text: &str, opts: &ScoreOptions) -> Result<Report> {
-        self.run(text, opts, false).map(|(r, _)| r)
+        // The transcript is dropped after scoring: its turns stay with this thread, and
+        // the next transcript's turns reuse their memory (see `parse::Spare`).
+        thread_local! {
+            static SPARE: std::cell::RefCell<Spare> = Default::default();
+        }
+        SPARE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut spare) => self.run(text, opts, false, &mut spare).map(|(r, _)| r),
+            // (Only if scoring were ever re-entered on this thread.)
+            Err(_) => self
+                .run(text, opts, false, &mut Spare::default())
+                .map(|(r, _)| r),
+        })
     }
 
     /// Score one transcript and also return the parsed transcript (for display).
@@ -427,13 +444,20 @@ impl Ruleset {
         text: &str,
         opts: &ScoreOptions,
     ) -> Result<(Report, Transcript)> {
-        self.run(text, opts, true)
+        self.run(text, opts, true, &mut Spare::default())
     }
 
     /// Score one transcript; `keep`: leave the transcript whole (else the report takes
-    /// its agent and warnings instead of copies, and the rest is for dropping).
-    fn run(&self, text: &str, opts: &ScoreOptions, keep: bool) -> Result<(Report, Transcript)> {
-        let (mut t, folded, scan) = self.read(text, opts)?;
+    /// its agent and warnings instead of copies, `spare` its turns, and the rest is for
+    /// dropping).
+    fn run(
+        &self,
+        text: &str,
+        opts: &ScoreOptions,
+        keep: bool,
+        spare: &mut Spare,
+    ) -> Result<(Report, Transcript)> {
+        let (mut t, folded, scan) = self.read(text, opts, spare)?;
         let hits = self.book.find(&scan, &folded, &t.turns);
         let names = if t.events.is_empty() {
             Vec::new()
@@ -491,6 +515,7 @@ impl Ruleset {
         let (agent, warnings) = if keep {
             (t.agent.clone(), t.warnings.clone())
         } else {
+            spare.keep(std::mem::take(&mut t.turns));
             (t.agent.take(), std::mem::take(&mut t.warnings))
         };
         let report = Report {
@@ -843,5 +868,36 @@ mod tests {
             (r.agent.speakers.clone(), r.agent.by),
             (vec!["Caller".to_string()], crate::AgentBy::Option)
         );
+    }
+
+    /// `score` builds a transcript's turns out of the last transcript's (see
+    /// `parse::Spare`): nothing of the one before may show. Every ordered pair of these
+    /// calls (multi-line turns with their segments, times, events, a turn too long to
+    /// keep, a customer-first call) scored one after the other on one thread gives the
+    /// report `score_with_transcript`, which reuses nothing, gives.
+    #[test]
+    fn reports_do_not_depend_on_the_transcript_before() {
+        let long = "so ".repeat(400);
+        let texts = [
+            "Agent: Good morning, Acme, Jo speaking.\nCustomer: Hi, thanks. Bye.".to_string(),
+            "[00:01] Agent: Hello, this is Sam at Prism.\nwe are calling about your order\n             and the refund.\n[00:09] Customer: It is still broken, I'm fed up.\n\
+             [00:15] Agent: I'm sorry. I will look into it. Goodbye.\n[Agent hangs up]"
+                .to_string(),
+            format!("Receptionist: Hi.\nCaller: Is Dana there?\nReceptionist: {long}\n\
+                     Caller: thanks, bye.\nReceptionist: Thanks for calling, goodbye."),
+            "Customer: hello?\nAgent: Hi, you're through to Lee.\nI can take a message.\n\
+             Customer: It's Pat, 0123 456789, from Northwind.\nAgent: Thank you, goodbye."
+                .to_string(),
+        ];
+        let rs = Ruleset::builtin().unwrap();
+        let opts = ScoreOptions::default();
+        for a in &texts {
+            for b in &texts {
+                let _ = rs.score(a, &opts);
+                let after = rs.score(b, &opts).unwrap();
+                let fresh = rs.score_with_transcript(b, &opts).unwrap().0;
+                assert_eq!(after, fresh, "{b:?} after {a:?}");
+            }
+        }
     }
 }

@@ -21,12 +21,24 @@
 //! - text before the first speaker is skipped with a warning in the report.
 
 use super::Limits;
+use super::Spare;
 use crate::error::{Error, Result};
 use crate::transcript::{Event, Segment, Transcript, Turn};
 
 /// Parse the plain text format.
 pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
+    parse_text_with(input, limits, &mut Spare::default())
+}
+
+/// [`parse_text`], making its turns out of `spare`'s (their strings' memory reused)
+/// before allocating new ones.
+pub(crate) fn parse_text_with(
+    input: &str,
+    limits: &Limits,
+    spare: &mut Spare,
+) -> Result<Transcript> {
     let mut tr = Transcript::empty();
+    tr.turns = std::mem::take(&mut spare.list);
     // Room for the turns at once (growing by doubling copied them three times over in a
     // typical call): a turn for every 48 bytes covers a typical call (STAR's average is
     // 65 bytes a turn) without counting its lines, which cost more than it saved; bounded,
@@ -79,17 +91,8 @@ pub fn parse_text(input: &str, limits: &Limits) -> Result<Transcript> {
             match tr.turns.last_mut() {
                 Some(t) if open && t.speaker == speaker => append(t, speech, line_no, time),
                 _ => {
-                    tr.turns.push(Turn {
-                        index: tr.turns.len(),
-                        speaker: speaker.to_string(),
-                        role: Default::default(),
-                        text: speech.to_string(),
-                        line: line_no,
-                        start: time,
-                        end: None,
-                        // A one-line turn needs no segments (see `append`).
-                        segments: Vec::new(),
-                    });
+                    let turn = spare.turn(tr.turns.len(), speaker, speech, line_no, time);
+                    tr.turns.push(turn);
                     open = true;
                 }
             }
