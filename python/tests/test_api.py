@@ -63,8 +63,9 @@ def test_score_many_matches_a_loop_in_order():
 
 
 def test_score_many_reports_carry_their_transcript():
-    # score_many keeps the text and reads it again when asked: the same turns and roles
-    # as score() gives, with the agent option applied, and through a pickle too.
+    # score and score_many keep the text and read it again when asked: the same turns and
+    # roles for both, the roles the scoring saw (the report's agent), with the agent
+    # option applied, and through a pickle too.
     ab = "A: hello\nB: hi, thanks for calling\nA: bye"  # B is inferred the agent; A as asked
     for agent, texts in ((None, [GOOD, OVERPROMISE, ab]), ("A", [ab])):
         many = callscore.score_many(texts, threads=1, agent=agent)
@@ -73,6 +74,11 @@ def test_score_many_reports_carry_their_transcript():
             got = r.transcript
             assert [(t.speaker, t.role, t.text) for t in got.turns] == [
                 (t.speaker, t.role, t.text) for t in want.turns
+            ]
+            agents = {t.speaker for t in got.turns if t.role == "agent"}
+            assert agents == set(r.agent["speakers"]) and agents
+            assert [t.text for t in got.turns] == [
+                t.text for t in callscore.parse(text, agent=agent).turns
             ]
             again = pickle.loads(pickle.dumps(r)).transcript
             assert [t.text for t in again.turns] == [t.text for t in want.turns]

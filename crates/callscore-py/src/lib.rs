@@ -829,9 +829,21 @@ fn score(
     let text = text_arg(text, "text must be a str (use score_file for a path)")?;
     let opts = options(agent, source, pass_mark, format)?;
     let rs = ruleset(rules)?;
-    let out = py.detach(|| rs.score_with_transcript(&text, &opts));
-    out.map(|(r, t)| report(r, t))
-        .map_err(|e| raise(py, &e, opts.source.as_deref()))
+    // As in `score_many`: the report keeps the caller's text, and `report.transcript`
+    // reads it again on first access (most reports are never asked for it; scoring
+    // without keeping the transcript lets the library reuse its memory).
+    match py.detach(|| rs.score(&text, &opts)) {
+        Ok(r) => Ok(Report {
+            inner: Arc::new(r),
+            transcript: Source::Text {
+                text,
+                opts,
+                rules: rs,
+                parsed: std::sync::OnceLock::new(),
+            },
+        }),
+        Err(e) => Err(raise(py, &e, opts.source.as_deref())),
+    }
 }
 
 /// Score a transcript file (a str or os.PathLike path). The report's source is the path;
