@@ -22,12 +22,15 @@
 //! 2. **Fold** ([`fold`]): all turns are folded (case, curly quotes, dashes, annotations,
 //!    invisible characters) into one buffer, one turn per line, with a byte map back to
 //!    the original text.
-//! 3. **Match** ([`matcher`]): every phrase of the ruleset is compiled once per ruleset
+//! 3. **Roles** ([`roles`]): who the agent is (option, header, names, inference; only
+//!    inference needs step 4 first, over the whole call).
+//! 4. **Match** ([`matcher`]): every phrase of the ruleset is compiled once per ruleset
 //!    (the [`phrase`] language, `data/default.toml`); the literal words its matches must
 //!    contain all go into one automaton, so one walk over the folded text finds where any
-//!    phrase may match, and a phrase is checked there only when a rule asks for it.
-//! 4. **Roles** ([`roles`]): who the agent is (option, header, names, inference).
-//! 5. **Rules** ([`rules`]): one file per rule, each reading the hits of step 3 and the
+//!    phrase may match, and a phrase is checked there only when a rule asks for it. In
+//!    a customer's turn the walk's hits are kept only for the lists the rules ask about
+//!    there (the rest are agent-only: `rules::AGENT_TURNS_ONLY`).
+//! 5. **Rules** ([`rules`]): one file per rule, each reading the hits of step 4 and the
 //!    turn structure, giving pass / fail / n/a with evidence spans.
 //! 6. **Report** ([`report`]): weights, score, pass mark, evidence mapped to character
 //!    offsets of the original turn text; a stable JSON contract.

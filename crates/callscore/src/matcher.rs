@@ -150,12 +150,19 @@ pub struct PhraseBook {
     /// For each pattern, the lists that have it (a pattern in several lists is searched
     /// once).
     lists_of: Rows<u32>,
+    /// For each list, true when the rules ask for its hits in the agent's turns only (see
+    /// [`PhraseBook::set_agent_only`]): the scan of a customer's turn skips the literals
+    /// only such lists use.
+    agent_only: Vec<bool>,
 }
 
 /// A literal [`PhraseBook::kind`]: it triggers patterns.
 const TRIGGERS: u8 = 1;
 /// A literal [`PhraseBook::kind`]: it is an exact-literal pattern.
 const EXACT: u8 = 2;
+/// A literal [`PhraseBook::kind`]: a list asked about in customers' turns uses it (as a
+/// trigger, a filter or an exact literal), so the scan of a customer's turn keeps it.
+const ANY_TURN: u8 = 4;
 
 /// A list of lists in two flat arrays: row `i` is `items[at[i]..at[i + 1]]`. The scan
 /// reads a few rows per literal hit, and rows that sit together cost fewer cache misses
@@ -371,6 +378,7 @@ impl BookBuilder {
             }
         }
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n_lists = self.lists.len();
         Ok(PhraseBook {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             lists: self.lists,
@@ -382,8 +390,10 @@ impl BookBuilder {
                 .map(|(t, e)| {
                     (if t.is_empty() { 0 } else { TRIGGERS })
                         | (if e.is_empty() { 0 } else { EXACT })
+                        | ANY_TURN
                 })
                 .collect(),
+            agent_only: vec![false; n_lists],
             triggers: Rows::new(triggers),
             exact_lists: Rows::new(exact_lists),
             filters: Rows::new(filters),
@@ -869,15 +879,30 @@ pub struct Scan {
     /// For each list, the turns with any candidate or exact hit of it, as bit `turn % 64`:
     /// most questions a rule asks (this list, in this turn?) are answered "none" here.
     turns: Vec<u64>,
+    /// `partial[i]`: turn `i` was scanned for the lists asked about in any turn only (a
+    /// customer's turn; see [`PhraseBook::scan_roles`]). Empty when every turn was
+    /// scanned whole.
+    partial: Vec<bool>,
 }
 
 impl Scan {
+    /// True when turn `turn` was scanned for the lists asked about in any turn only.
+    fn partial(&self, turn: usize) -> bool {
+        self.partial.get(turn).copied().unwrap_or(false)
+    }
+
     /// False when list `list` has nothing at all to check in turn `turn`.
     fn may_have(&self, list: usize, turn: usize) -> bool {
         self.turns
             .get(list)
             .is_some_and(|bits| bits & (1 << (turn % 64)) != 0)
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times [`Hits::direct`] ran on this thread (for tests).
+    pub(crate) static DIRECT_RUNS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Working buffers of [`PhraseBook::scan`], kept per thread.
@@ -951,7 +976,9 @@ impl<'a> Hits<'a> {
             Some(v) => Some(v.as_slice()),
             // Phrases with no anchor are searched over the whole text, once.
             None if !self.book.list_always[list.0].is_empty() => Some(self.of(list)),
-            None if !self.scan.may_have(list.0, turn) => return Cow::Borrowed(&[]),
+            None if !self.scan.may_have(list.0, turn) && !self.skipped(list.0, turn) => {
+                return Cow::Borrowed(&[]);
+            }
             None => None,
         };
         match whole {
@@ -970,9 +997,46 @@ impl<'a> Hits<'a> {
         self.in_turn(list, turn).first().copied()
     }
 
+    /// True when the scan skipped list `list`'s literals in turn `turn` (an agent-only
+    /// list in a customer's turn): its phrases are then run over the turn instead.
+    fn skipped(&self, list: usize, turn: usize) -> bool {
+        self.book.agent_only.get(list).copied().unwrap_or(false) && self.scan.partial(turn)
+    }
+
+    /// List `list`'s hits in turn `turn` without the scan's help: every phrase of the
+    /// list with an anchor run over the whole turn (the list's phrases without one are
+    /// run over the whole text by [`Hits::compute`]).
+    fn direct(&self, list: usize, turn: usize, out: &mut Vec<Hit>) {
+        #[cfg(test)]
+        DIRECT_RUNS.with(|n| n.set(n.get() + 1));
+        let Some(&(s, e)) = self.folded.spans.get(turn) else {
+            return;
+        };
+        let hay = Hay {
+            folded: self.folded,
+            turns: self.turns,
+            base: s,
+            text: &self.folded.buf[s..e],
+        };
+        let always = &self.book.list_always[list];
+        for &p in &self.book.lists[list].pats {
+            if !always.contains(&p) {
+                self.book.run_window(p, hay, (0, e - s), out);
+            }
+        }
+    }
+
     /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
     fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
         let mut out = Vec::new();
+        if let Some(t) = turn.filter(|&t| self.skipped(list, t)) {
+            self.direct(list, t, &mut out);
+            if out.len() > 1 {
+                out.sort_unstable_by_key(|h| (h.start, h.end));
+                out.dedup();
+            }
+            return out;
+        }
         // (An empty scan has no offsets at all.)
         let slice = |at: &[u32], k: usize| match (at.get(k), at.get(k + 1)) {
             (Some(&a), Some(&b)) => a as usize..b as usize,
@@ -980,7 +1044,9 @@ impl<'a> Hits<'a> {
         };
         // A list's share of the scan is a few entries: filter them by turn.
         let ex = &self.scan.exact[slice(&self.scan.exact_at, list)];
-        let in_turn = |t: usize| turn.is_none_or(|want| want == t);
+        // (What the scan found of the list in a turn it skipped the list in is partial:
+        // such turns are run directly below.)
+        let in_turn = |t: usize| turn.is_none_or(|want| want == t) && !self.skipped(list, t);
         out.extend(ex.iter().map(|x| x.1).filter(|h| in_turn(h.turn)));
         let runs = &self.scan.runs[slice(&self.scan.run_at, list)];
         let buf = self.folded.buf.as_str();
@@ -1000,6 +1066,11 @@ impl<'a> Hits<'a> {
                 .get(a as usize..z as usize)
                 .unwrap_or_default();
             self.book.run_at(p as usize, hay, trig, &mut out);
+        }
+        if turn.is_none() && self.book.agent_only.get(list).copied().unwrap_or(false) {
+            for t in (0..self.folded.spans.len()).filter(|&t| self.scan.partial(t)) {
+                self.direct(list, t, &mut out);
+            }
         }
         if turn.is_none() {
             let whole = Hay {
@@ -1073,26 +1144,90 @@ impl PhraseBook {
         }
     }
 
+    /// Declare the lists whose hits the rules ask for in the agent's turns only (all
+    /// others: in any turn). The scan of a turn marked as a customer's (see
+    /// [`PhraseBook::scan_roles`]) then skips every literal that only such lists use, and
+    /// [`Hits`] finds those lists' phrases in such a turn, if it is ever asked, by running
+    /// them over the turn: a declaration changes how fast hits are found, never which.
+    pub(crate) fn set_agent_only(&mut self, lists: &[ListId]) {
+        self.agent_only = vec![false; self.lists.len()];
+        for l in lists {
+            if let Some(a) = self.agent_only.get_mut(l.0) {
+                *a = true;
+            }
+        }
+        let any = |lists: &[u32]| lists.iter().any(|&l| !self.agent_only[l as usize]);
+        // The patterns some list asked about in any turn has.
+        let needed: Vec<bool> = (0..self.pats.len())
+            .map(|p| any(self.lists_of.get(p)))
+            .collect();
+        for l in 0..self.kind.len() {
+            let triggers = self
+                .triggers
+                .get(l)
+                .iter()
+                .any(|&(p, _)| needed[p as usize]);
+            let exact = any(self.exact_lists.get(l));
+            if triggers || exact {
+                self.kind[l] |= ANY_TURN;
+            } else {
+                self.kind[l] &= !ANY_TURN;
+            }
+        }
+        // A needed pattern's filter literals too (each group: its length, then its
+        // literals).
+        for p in (0..self.pats.len()).filter(|&p| needed[p]) {
+            let row = self.filters.get(p);
+            let mut k = 0;
+            while let Some(&n) = row.get(k) {
+                for &l in row.get(k + 1..k + 1 + n as usize).unwrap_or_default() {
+                    if let Some(kind) = self.kind.get_mut(l as usize) {
+                        *kind |= ANY_TURN;
+                    }
+                }
+                k += 1 + n as usize;
+            }
+        }
+    }
+
     /// One scan of a folded transcript for every anchor literal: where each list's
     /// phrases may occur. [`PhraseBook::find`] turns it into hits.
     pub fn scan(&self, folded: &Folded) -> Scan {
+        self.scan_roles(folded, Vec::new())
+    }
+
+    /// [`PhraseBook::scan`], where `customer[i]` says turn `i` is a customer's: there it
+    /// looks only for the phrases of lists asked about in any turn (see
+    /// [`PhraseBook::set_agent_only`]). Turns past the end of `customer` are scanned
+    /// whole.
+    pub(crate) fn scan_roles(&self, folded: &Folded, customer: Vec<bool>) -> Scan {
         thread_local! {
             static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
         }
+        // Without agent-only lists, every turn is scanned whole.
+        let customer = if self.agent_only.iter().any(|&a| a) {
+            customer
+        } else {
+            Vec::new()
+        };
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => self.scan_with(folded, &mut scratch),
-            Err(_) => self.scan_with(folded, &mut Scratch::default()),
+            Ok(mut scratch) => self.scan_with(folded, &mut scratch, customer),
+            Err(_) => self.scan_with(folded, &mut Scratch::default(), customer),
         })
     }
 
-    /// [`PhraseBook::scan`] with working buffers kept from one transcript to the next.
-    fn scan_with(&self, folded: &Folded, scratch: &mut Scratch) -> Scan {
+    /// [`PhraseBook::scan_roles`] with working buffers kept from one transcript to the
+    /// next.
+    fn scan_with(&self, folded: &Folded, scratch: &mut Scratch, customer: Vec<bool>) -> Scan {
         let mut out = Scan {
             // About what a 1 KB call needs, so the vectors rarely grow.
             hits: Vec::with_capacity(64),
             exact: Vec::with_capacity(32),
+            // The turns scanned in part, for `Hits`.
+            partial: customer,
             ..Scan::default()
         };
+        let customer = &out.partial;
         let Some(table) = &self.ac else {
             return out;
         };
@@ -1142,15 +1277,24 @@ impl PhraseBook {
             };
             seen.clear();
             marked.clear();
+            // In a customer's turn, the literals of lists asked about in any turn only.
+            let need = if customer.get(turn).copied().unwrap_or(false) {
+                ANY_TURN
+            } else {
+                0
+            };
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
                 let end = end as usize;
                 table.each_match(sid, |lit, len| {
+                    let kind = self.kind.get(lit as usize).copied().unwrap_or(0);
+                    if kind & need != need {
+                        return;
+                    }
                     let at = end - len as usize;
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
                     bits[lit as usize / 64] |= 1 << (lit % 64);
                     marked.push(lit);
-                    let kind = self.kind.get(lit as usize).copied().unwrap_or(0);
                     if kind & TRIGGERS != 0 {
                         seen.push((lit, starts_word, at as u32, end as u32));
                     }
@@ -1603,8 +1747,6 @@ mod tests {
             })
             .collect();
         let folded = Folded::new(&turns);
-        let scan = b.scan(&folded);
-        let fast = b.find(&scan, &folded, &turns);
         let mut naive: Vec<Vec<Hit>> = vec![Vec::new(); b.lists.len()];
         for (p, pat) in b.pats.iter().enumerate() {
             if b.lists[pat.list].events {
@@ -1620,28 +1762,40 @@ mod tests {
                 b.run(p, hay, &mut naive[pat.list]);
             }
         }
-        for (l, v) in naive.iter_mut().enumerate() {
+        for v in naive.iter_mut() {
             v.sort_by_key(|h| (h.start, h.end));
             v.dedup();
             found += v.len();
-            // Turn by turn, checked lazily (a fresh `Hits` for each list)...
-            let lazy = b.find(&scan, &folded, &turns);
-            for turn in 0..turns.len() {
-                let want: Vec<Hit> = v.iter().filter(|h| h.turn == turn).copied().collect();
+        }
+        // The whole scan, and the scan that skips the agent-only lists' literals in the
+        // turns marked a customer's (every third here; agent-only lists are then run over
+        // those turns when asked, which every list is below).
+        let customer: Vec<bool> = (0..turns.len()).map(|i| i % 3 == 1).collect();
+        for (how, scan) in [
+            ("whole", b.scan(&folded)),
+            ("by role", b.scan_roles(&folded, customer)),
+        ] {
+            let fast = b.find(&scan, &folded, &turns);
+            for (l, v) in naive.iter().enumerate() {
+                // Turn by turn, checked lazily (a fresh `Hits` for each list)...
+                let lazy = b.find(&scan, &folded, &turns);
+                for turn in 0..turns.len() {
+                    let want: Vec<Hit> = v.iter().filter(|h| h.turn == turn).copied().collect();
+                    assert_eq!(
+                        &*lazy.in_turn(ListId(l), turn),
+                        &want[..],
+                        "{how}: list {} turn {turn} on {chunk:?}",
+                        b.lists[l].id
+                    );
+                }
+                // ...and whole.
                 assert_eq!(
-                    &*lazy.in_turn(ListId(l), turn),
-                    &want[..],
-                    "list {} turn {turn} on {chunk:?}",
+                    fast.of(ListId(l)),
+                    &v[..],
+                    "{how}: list {} on {chunk:?}",
                     b.lists[l].id
                 );
             }
-            // ...and whole.
-            assert_eq!(
-                fast.of(ListId(l)),
-                &v[..],
-                "list {} on {chunk:?}",
-                b.lists[l].id
-            );
         }
         found
     }
@@ -1664,6 +1818,35 @@ mod tests {
             found > 3000,
             "{found} hits: the texts should exercise the lists"
         );
+    }
+
+    /// The built-in rules ask about the lists of `rules::AGENT_TURNS_ONLY` in the agent's
+    /// turns only: scoring never has to run one over a customer's turn (which would be
+    /// correct, only slow). Calls of random phrases, with a customer who says everything
+    /// the agent might, and the default rubric's scan skipping some literals in their
+    /// turns (checked, so the test cannot pass by skipping nothing).
+    #[test]
+    fn agent_only_lists_are_asked_in_agent_turns_only() {
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        assert!(b.agent_only.iter().filter(|&&a| a).count() >= 15);
+        assert!(b.kind.iter().filter(|&&k| k & ANY_TURN == 0).count() > 100);
+        let texts = random_texts(b, 600);
+        DIRECT_RUNS.with(|n| n.set(0));
+        let mut scored = 0;
+        for chunk in texts.chunks(8) {
+            let call: String = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let who = if i % 2 == 0 { "Agent" } else { "Customer" };
+                    format!("{who}: {}\n", t.replace('\n', " "))
+                })
+                .collect();
+            scored += usize::from(rs.score(&call, &Default::default()).is_ok());
+        }
+        assert!(scored > 60, "{scored} calls scored");
+        assert_eq!(DIRECT_RUNS.with(|n| n.get()), 0);
     }
 
     /// The literals [`exact_set`] finds for a phrase, sorted (`None`: not a set).

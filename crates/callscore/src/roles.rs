@@ -72,7 +72,7 @@ pub(crate) fn assign(
     book: &PhraseBook,
     lists: &RoleLists,
     folded: &Folded,
-    scan: &Scan,
+    scan: &mut Option<Scan>,
 ) -> Result<()> {
     if t.turns.is_empty() {
         let hint = if !t.warnings.is_empty() {
@@ -137,6 +137,9 @@ pub(crate) fn assign(
             } else if kinds.iter().any(customer) && !kinds.iter().all(customer) {
                 (with(|k| !k.1), AgentBy::Name)
             } else {
+                // Only inference reads the phrases: the whole scan is made here, and
+                // kept (the caller scans with the roles known otherwise).
+                let scan = scan.get_or_insert_with(|| book.scan(folded));
                 (
                     vec![infer(t, &speakers, book, lists, folded, scan)],
                     AgentBy::Inference,

@@ -294,6 +294,19 @@ impl Ruleset {
                 rule,
             });
         }
+        // The built-in lists only the built-in rules ask about in agent turns (a list in a
+        // pack's own rule's namespace is the pack's: left out).
+        let mut book = book;
+        let agent_only: Vec<_> = rules::AGENT_TURNS_ONLY
+            .iter()
+            .filter(|id| {
+                !entries
+                    .iter()
+                    .any(|e| e.info.custom && id.starts_with(&format!("{}.", e.info.id)))
+            })
+            .filter_map(|id| book.list_id(id))
+            .collect();
+        book.set_agent_only(&agent_only);
         Ok(Ruleset {
             name: name.to_string(),
             pass_mark,
@@ -396,15 +409,25 @@ impl Ruleset {
     ) -> Result<(Transcript, Folded, Scan)> {
         let mut t = parse::read_with(text, opts.format, &opts.limits, spare)?;
         let folded = Folded::new(&t.turns);
-        let scan = self.book.scan(&folded);
+        // Roles first (inferring them scans the whole call), then, with the roles known,
+        // a scan that looks in the customers' turns only for the phrases the rules ask
+        // about there (see `rules::AGENT_TURNS_ONLY`).
+        let mut scan = None;
         roles::assign(
             &mut t,
             &opts.agents,
             &self.book,
             &self.roles,
             &folded,
-            &scan,
+            &mut scan,
         )?;
+        let scan = match scan {
+            Some(scan) => scan,
+            None => {
+                let customer = t.turns.iter().map(|t| t.role == Role::Customer).collect();
+                self.book.scan_roles(&folded, customer)
+            }
+        };
         Ok((t, folded, scan))
     }
 
