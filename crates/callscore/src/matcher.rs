@@ -150,19 +150,24 @@ pub struct PhraseBook {
     /// For each pattern, the lists that have it (a pattern in several lists is searched
     /// once).
     lists_of: Rows<u32>,
-    /// For each list, true when the rules ask for its hits in the agent's turns only (see
-    /// [`PhraseBook::set_agent_only`]): the scan of a customer's turn skips the literals
-    /// only such lists use.
-    agent_only: Vec<bool>,
+    /// For each list, the turns the rules ask for its hits in: [`IN_AGENT`] (the agent's),
+    /// [`IN_CUSTOMER`] (the customers') or both (see [`PhraseBook::set_sides`]). The scan
+    /// of a turn skips the literals that only lists not asked about there use.
+    side: Vec<u8>,
 }
 
 /// A literal [`PhraseBook::kind`]: it triggers patterns.
 const TRIGGERS: u8 = 1;
 /// A literal [`PhraseBook::kind`]: it is an exact-literal pattern.
 const EXACT: u8 = 2;
-/// A literal [`PhraseBook::kind`]: a list asked about in customers' turns uses it (as a
-/// trigger, a filter or an exact literal), so the scan of a customer's turn keeps it.
-const ANY_TURN: u8 = 4;
+/// A literal [`PhraseBook::kind`], and a list's [`PhraseBook::side`]: a list asked about
+/// in the agent's turns (uses it as a trigger, a filter or an exact literal), so the scan
+/// of the agent's turns keeps it.
+const IN_AGENT: u8 = 4;
+/// The same for the customers' turns.
+const IN_CUSTOMER: u8 = 8;
+/// Both sides: what every literal and list is until [`PhraseBook::set_sides`].
+const IN_ANY: u8 = IN_AGENT | IN_CUSTOMER;
 
 /// A list of lists in two flat arrays: row `i` is `items[at[i]..at[i + 1]]`. The scan
 /// reads a few rows per literal hit, and rows that sit together cost fewer cache misses
@@ -390,10 +395,10 @@ impl BookBuilder {
                 .map(|(t, e)| {
                     (if t.is_empty() { 0 } else { TRIGGERS })
                         | (if e.is_empty() { 0 } else { EXACT })
-                        | ANY_TURN
+                        | IN_ANY
                 })
                 .collect(),
-            agent_only: vec![false; n_lists],
+            side: vec![IN_ANY; n_lists],
             triggers: Rows::new(triggers),
             exact_lists: Rows::new(exact_lists),
             filters: Rows::new(filters),
@@ -879,16 +884,20 @@ pub struct Scan {
     /// For each list, the turns with any candidate or exact hit of it, as bit `turn % 64`:
     /// most questions a rule asks (this list, in this turn?) are answered "none" here.
     turns: Vec<u64>,
-    /// `partial[i]`: turn `i` was scanned for the lists asked about in any turn only (a
-    /// customer's turn; see [`PhraseBook::scan_roles`]). Empty when every turn was
-    /// scanned whole.
-    partial: Vec<bool>,
+    /// `customer[i]`: turn `i` is a customer's, and was scanned only for the lists asked
+    /// about in customers' turns (else: only for those asked about in the agent's); see
+    /// [`PhraseBook::scan_roles`]. Empty when every turn was scanned whole.
+    customer: Vec<bool>,
 }
 
 impl Scan {
-    /// True when turn `turn` was scanned for the lists asked about in any turn only.
-    fn partial(&self, turn: usize) -> bool {
-        self.partial.get(turn).copied().unwrap_or(false)
+    /// The side whose lists the scan of turn `turn` looked for ([`IN_ANY`]: all lists).
+    fn side(&self, turn: usize) -> u8 {
+        match self.customer.get(turn) {
+            Some(true) => IN_CUSTOMER,
+            Some(false) => IN_AGENT,
+            None => IN_ANY,
+        }
     }
 
     /// False when list `list` has nothing at all to check in turn `turn`.
@@ -998,9 +1007,10 @@ impl<'a> Hits<'a> {
     }
 
     /// True when the scan skipped list `list`'s literals in turn `turn` (an agent-only
-    /// list in a customer's turn): its phrases are then run over the turn instead.
+    /// list in a customer's turn, or the other way round): its phrases are then run over
+    /// the turn instead.
     fn skipped(&self, list: usize, turn: usize) -> bool {
-        self.book.agent_only.get(list).copied().unwrap_or(false) && self.scan.partial(turn)
+        self.book.side.get(list).copied().unwrap_or(IN_ANY) & self.scan.side(turn) == 0
     }
 
     /// List `list`'s hits in turn `turn` without the scan's help: every phrase of the
@@ -1067,8 +1077,8 @@ impl<'a> Hits<'a> {
                 .unwrap_or_default();
             self.book.run_at(p as usize, hay, trig, &mut out);
         }
-        if turn.is_none() && self.book.agent_only.get(list).copied().unwrap_or(false) {
-            for t in (0..self.folded.spans.len()).filter(|&t| self.scan.partial(t)) {
+        if turn.is_none() {
+            for t in (0..self.folded.spans.len()).filter(|&t| self.skipped(list, t)) {
                 self.direct(list, t, &mut out);
             }
         }
@@ -1144,45 +1154,45 @@ impl PhraseBook {
         }
     }
 
-    /// Declare the lists whose hits the rules ask for in the agent's turns only (all
-    /// others: in any turn). The scan of a turn marked as a customer's (see
-    /// [`PhraseBook::scan_roles`]) then skips every literal that only such lists use, and
-    /// [`Hits`] finds those lists' phrases in such a turn, if it is ever asked, by running
-    /// them over the turn: a declaration changes how fast hits are found, never which.
-    pub(crate) fn set_agent_only(&mut self, lists: &[ListId]) {
-        self.agent_only = vec![false; self.lists.len()];
-        for l in lists {
-            if let Some(a) = self.agent_only.get_mut(l.0) {
-                *a = true;
+    /// Declare the lists whose hits the rules ask for in the agent's turns only, and
+    /// those asked for in the customers' turns only (all others: in any turn). The scan
+    /// of a turn (see [`PhraseBook::scan_roles`]) then skips every literal that only the
+    /// other side's lists use, and [`Hits`] finds such a list's phrases in such a turn, if
+    /// it is ever asked, by running them over the turn: a declaration changes how fast
+    /// hits are found, never which.
+    pub(crate) fn set_sides(&mut self, agent: &[ListId], customer: &[ListId]) {
+        self.side = vec![IN_ANY; self.lists.len()];
+        for (lists, side) in [(agent, IN_AGENT), (customer, IN_CUSTOMER)] {
+            for l in lists {
+                if let Some(s) = self.side.get_mut(l.0) {
+                    *s = side;
+                }
             }
         }
-        let any = |lists: &[u32]| lists.iter().any(|&l| !self.agent_only[l as usize]);
-        // The patterns some list asked about in any turn has.
-        let needed: Vec<bool> = (0..self.pats.len())
-            .map(|p| any(self.lists_of.get(p)))
+        let side_of = |lists: &[u32]| {
+            lists.iter().fold(0, |acc, &l| {
+                acc | self.side.get(l as usize).copied().unwrap_or(IN_ANY)
+            })
+        };
+        // The sides each pattern's lists are asked about on.
+        let pattern_side: Vec<u8> = (0..self.pats.len())
+            .map(|p| side_of(self.lists_of.get(p)))
             .collect();
         for l in 0..self.kind.len() {
-            let triggers = self
-                .triggers
-                .get(l)
-                .iter()
-                .any(|&(p, _)| needed[p as usize]);
-            let exact = any(self.exact_lists.get(l));
-            if triggers || exact {
-                self.kind[l] |= ANY_TURN;
-            } else {
-                self.kind[l] &= !ANY_TURN;
+            let mut side = side_of(self.exact_lists.get(l));
+            for &(p, _) in self.triggers.get(l) {
+                side |= pattern_side[p as usize];
             }
+            self.kind[l] = (self.kind[l] & !IN_ANY) | side;
         }
-        // A needed pattern's filter literals too (each group: its length, then its
-        // literals).
-        for p in (0..self.pats.len()).filter(|&p| needed[p]) {
+        // A pattern's filter literals too (each group: its length, then its literals).
+        for (p, &side) in pattern_side.iter().enumerate() {
             let row = self.filters.get(p);
             let mut k = 0;
             while let Some(&n) = row.get(k) {
                 for &l in row.get(k + 1..k + 1 + n as usize).unwrap_or_default() {
                     if let Some(kind) = self.kind.get_mut(l as usize) {
-                        *kind |= ANY_TURN;
+                        *kind |= side;
                     }
                 }
                 k += 1 + n as usize;
@@ -1196,16 +1206,16 @@ impl PhraseBook {
         self.scan_roles(folded, Vec::new())
     }
 
-    /// [`PhraseBook::scan`], where `customer[i]` says turn `i` is a customer's: there it
-    /// looks only for the phrases of lists asked about in any turn (see
-    /// [`PhraseBook::set_agent_only`]). Turns past the end of `customer` are scanned
+    /// [`PhraseBook::scan`], where `customer[i]` says whether turn `i` is a customer's or
+    /// the agent's: it looks there only for the phrases of the lists asked about on that
+    /// side (see [`PhraseBook::set_sides`]). Turns past the end of `customer` are scanned
     /// whole.
     pub(crate) fn scan_roles(&self, folded: &Folded, customer: Vec<bool>) -> Scan {
         thread_local! {
             static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
         }
         // Without agent-only lists, every turn is scanned whole.
-        let customer = if self.agent_only.iter().any(|&a| a) {
+        let customer = if self.side.iter().any(|&s| s != IN_ANY) {
             customer
         } else {
             Vec::new()
@@ -1223,11 +1233,10 @@ impl PhraseBook {
             // About what a 1 KB call needs, so the vectors rarely grow.
             hits: Vec::with_capacity(64),
             exact: Vec::with_capacity(32),
-            // The turns scanned in part, for `Hits`.
-            partial: customer,
+            // Which side each turn was scanned for, for `Hits`.
+            customer,
             ..Scan::default()
         };
-        let customer = &out.partial;
         let Some(table) = &self.ac else {
             return out;
         };
@@ -1277,18 +1286,14 @@ impl PhraseBook {
             };
             seen.clear();
             marked.clear();
-            // In a customer's turn, the literals of lists asked about in any turn only.
-            let need = if customer.get(turn).copied().unwrap_or(false) {
-                ANY_TURN
-            } else {
-                0
-            };
+            // The literals of the lists asked about on this turn's side.
+            let need = out.side(turn);
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
                 let end = end as usize;
                 table.each_match(sid, |lit, len| {
                     let kind = self.kind.get(lit as usize).copied().unwrap_or(0);
-                    if kind & need != need {
+                    if kind & need == 0 {
                         return;
                     }
                     let at = end - len as usize;
@@ -1821,16 +1826,19 @@ mod tests {
     }
 
     /// The built-in rules ask about the lists of `rules::AGENT_TURNS_ONLY` in the agent's
-    /// turns only: scoring never has to run one over a customer's turn (which would be
-    /// correct, only slow). Calls of random phrases, with a customer who says everything
-    /// the agent might, and the default rubric's scan skipping some literals in their
-    /// turns (checked, so the test cannot pass by skipping nothing).
+    /// turns only, and about those of `rules::CUSTOMER_TURNS_ONLY` in the customers' only:
+    /// scoring never has to run one over a turn of the other side (which would be correct,
+    /// only slow). Calls of random phrases, where both sides say everything the other
+    /// might, and the default rubric's scan skipping some literals on each side (checked,
+    /// so the test cannot pass by skipping nothing).
     #[test]
-    fn agent_only_lists_are_asked_in_agent_turns_only() {
+    fn one_sided_lists_are_asked_on_their_side_only() {
         let rs = crate::Ruleset::builtin().unwrap();
         let b = &rs.book;
-        assert!(b.agent_only.iter().filter(|&&a| a).count() >= 15);
-        assert!(b.kind.iter().filter(|&&k| k & ANY_TURN == 0).count() > 100);
+        let count = |side: u8| b.side.iter().filter(|&&s| s == side).count();
+        assert!(count(IN_AGENT) >= 20 && count(IN_CUSTOMER) >= 5);
+        let only = |side: u8| b.kind.iter().filter(|&&k| k & IN_ANY == side).count();
+        assert!(only(IN_AGENT) > 1000 && only(IN_CUSTOMER) > 200);
         let texts = random_texts(b, 600);
         DIRECT_RUNS.with(|n| n.set(0));
         let mut scored = 0;

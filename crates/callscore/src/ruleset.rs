@@ -294,19 +294,24 @@ impl Ruleset {
                 rule,
             });
         }
-        // The built-in lists only the built-in rules ask about in agent turns (a list in a
-        // pack's own rule's namespace is the pack's: left out).
+        // The built-in lists the built-in rules ask about on one side of the call only (a
+        // list in a pack's own rule's namespace is the pack's: left out).
         let mut book = book;
-        let agent_only: Vec<_> = rules::AGENT_TURNS_ONLY
-            .iter()
-            .filter(|id| {
-                !entries
-                    .iter()
-                    .any(|e| e.info.custom && id.starts_with(&format!("{}.", e.info.id)))
-            })
-            .filter_map(|id| book.list_id(id))
-            .collect();
-        book.set_agent_only(&agent_only);
+        let declared = |ids: &[&str]| -> Vec<_> {
+            ids.iter()
+                .filter(|id| {
+                    !entries
+                        .iter()
+                        .any(|e| e.info.custom && id.starts_with(&format!("{}.", e.info.id)))
+                })
+                .filter_map(|id| book.list_id(id))
+                .collect()
+        };
+        let (agent, customer) = (
+            declared(rules::AGENT_TURNS_ONLY),
+            declared(rules::CUSTOMER_TURNS_ONLY),
+        );
+        book.set_sides(&agent, &customer);
         Ok(Ruleset {
             name: name.to_string(),
             pass_mark,
@@ -410,8 +415,8 @@ impl Ruleset {
         let mut t = parse::read_with(text, opts.format, &opts.limits, spare)?;
         let folded = Folded::new(&t.turns);
         // Roles first (inferring them scans the whole call), then, with the roles known,
-        // a scan that looks in the customers' turns only for the phrases the rules ask
-        // about there (see `rules::AGENT_TURNS_ONLY`).
+        // a scan that looks in each turn only for the phrases the rules ask about on that
+        // side of the call (see `rules::AGENT_TURNS_ONLY`).
         let mut scan = None;
         roles::assign(
             &mut t,

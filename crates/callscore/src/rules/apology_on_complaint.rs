@@ -53,15 +53,15 @@ impl ApologyOnComplaint {
 
 impl Rule for ApologyOnComplaint {
     fn check(&self, ctx: &Ctx<'_>) -> Outcome {
+        // The customers' first complaint (turn by turn: the list is only looked for in
+        // their turns).
         let Some(c) = ctx
-            .hits
-            .of(self.complaint)
-            .iter()
-            .find(|h| !ctx.is_agent(h.turn))
+            .customer_turns()
+            .find_map(|i| ctx.first_in(self.complaint, i))
         else {
             return Outcome::na("The customer made no complaint.");
         };
-        let complaint = ctx.span(c);
+        let complaint = ctx.span(&c);
         let Some(reply) = (c.turn + 1..ctx.t.turns.len()).find(|&i| ctx.is_agent(i)) else {
             return Outcome::na("No agent turn follows the complaint.");
         };

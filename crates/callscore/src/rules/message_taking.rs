@@ -68,10 +68,12 @@ impl Rule for MessageTaking {
         let mut evidence = vec![ctx.span(trigger)];
         let mut missing = Vec::new();
         for (what, ask, give) in &self.details {
-            let asked = ctx.hits.of(*ask).iter().find(|h| ctx.is_agent(h.turn));
-            let given = ctx.hits.of(*give).iter().find(|h| !ctx.is_agent(h.turn));
-            match asked.or(given) {
-                Some(h) => evidence.push(ctx.span(h)),
+            // The first ask in the agent's turns, else the first answer in the customers'
+            // (turn by turn: each list is only looked for on its side of the call).
+            let asked = || ctx.agent_turns().find_map(|i| ctx.first_in(*ask, i));
+            let given = || ctx.customer_turns().find_map(|i| ctx.first_in(*give, i));
+            match asked().or_else(given) {
+                Some(h) => evidence.push(ctx.span(&h)),
                 None => missing.push(what.to_string()),
             }
         }
