@@ -16,7 +16,11 @@ texts:
 Every figure is the best of --repeat passes (default 3; the CLI's short whole-process
 runs get three times as many), for pyref and callscore alike; the passes run in rounds
 (pyref, then each callscore measurement, then again), so that a machine whose speed
-drifts disturbs them alike. Prints a table, the ratios to pyref, how each way of running
+drifts disturbs them alike. Each in-memory measurement runs in a process of its own, as
+`pyref.py --bench` does: pyref and `bench-inmem` always did, and the Python rows do since
+session 11 (in one shared process, a `score_many(threads=2)` batch slowed the next
+`threads=1` batch by 0.4-0.5 µs a call: 8.60-8.70 alone against 9.02-9.17 after one,
+best of 8 each, twice; a loop of `score()` before it, by 0.2-0.3). Prints a table, the ratios to pyref, how each way of running
 scales on all cores against one thread, and the start-up time of `callscore score` on one
 file. Needs the release binaries (built if missing) and,
 for the Python rows, `callscore` importable (run it with the project's .venv python).
@@ -87,20 +91,11 @@ def main(argv: list[str]) -> int:
     except ImportError:
         callscore = None
         print("(callscore not importable: run with the project's .venv python for the Python rows)")
-    if callscore is not None:
-        callscore.score_many(texts, threads=1, errors="return")  # warm up (allocator, caches)
 
-    def timed(run) -> float:
-        t0 = time.perf_counter()
-        run()
-        return len(texts) / (time.perf_counter() - t0)
-
-    def loop() -> None:
-        for t in texts:
-            try:
-                callscore.score(t)
-            except callscore.TranscriptError:
-                pass
+    def python_row(row: str) -> float:
+        """One Python row in a fresh process (see `python_pass`): its best of 3 passes."""
+        out = subprocess.run([sys.executable, __file__, "--python-row", row, str(corpus)], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)["transcripts_per_s"]
 
     # In rounds: each round takes every in-memory measurement once, one after the other,
     # and each row keeps its best round. On a shared or virtual machine, whose speed drifts
@@ -122,8 +117,8 @@ def main(argv: list[str]) -> int:
             keep(f"Rust library, in memory ({threads} thread{'s' if threads > 1 else ''})", json.loads(out.stdout)["best_pass_transcripts_per_s"])
         if callscore is not None:
             for threads in (1, cores):
-                keep(f"Python score_many(threads={threads})", timed(lambda: callscore.score_many(texts, threads=threads, errors="return")))
-            keep("Python loop of score()", timed(loop))
+                keep(f"Python score_many(threads={threads})", python_row(f"score_many:{threads}"))
+            keep("Python loop of score()", python_row("loop"))
     rows = list(best.items())
     if have_pyref:
         base = best["pyref.py --bench (1 core)"]
@@ -172,5 +167,40 @@ def main(argv: list[str]) -> int:
     return 0
 
 
+def python_pass(row: str, corpus: Path) -> int:
+    """`--python-row ROW DIR`: in this (fresh) process, run ROW once to warm up, then time
+    three passes of ROW (`score_many:THREADS`, or `loop` for a loop of `score()`) over DIR's
+    texts; print the best pass's transcripts per second as JSON."""
+    import callscore
+
+    texts = texts_of(corpus)
+    if row == "loop":
+
+        def run() -> None:
+            for t in texts:
+                try:
+                    callscore.score(t)
+                except callscore.TranscriptError:
+                    pass
+
+    else:
+        threads = int(row.split(":")[1])
+
+        def run() -> None:
+            # (The batch is dropped before the clock stops, as a caller's would be.)
+            callscore.score_many(texts, threads=threads, errors="return")
+
+    run()  # warm up (allocator, caches, the thread pool)
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    print(json.dumps({"row": row, "transcripts_per_s": len(texts) / best}))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--python-row"]:
+        sys.exit(python_pass(sys.argv[2], Path(sys.argv[3])))
     sys.exit(main(sys.argv[1:]))
