@@ -11,7 +11,8 @@ texts:
   (`bench-inmem`), Python `score_many(threads=1)` and a Python loop of `score`;
 - in memory on all cores: the Rust library and `score_many`;
 - whole process over the directory: `python3 pyref.py DIR` vs `callscore score -f jsonl DIR`
-  (1 thread and all cores).
+  (1 thread, all cores, and `-j 1` pinned to one core: `-j 1` scores on one thread but
+  reads ahead, compiles the rules and writes on others, which a second core runs).
 
 Every figure is the best of --repeat passes (default 3; the CLI's short whole-process
 runs get three times as many), for pyref and callscore alike; the passes run in rounds
@@ -20,10 +21,12 @@ drifts disturbs them alike. Each in-memory measurement runs in a process of its 
 `pyref.py --bench` does: pyref and `bench-inmem` always did, and the Python rows do since
 session 11 (in one shared process, a `score_many(threads=2)` batch slowed the next
 `threads=1` batch by 0.4-0.5 µs a call: 8.60-8.70 alone against 9.02-9.17 after one,
-best of 8 each, twice; a loop of `score()` before it, by 0.2-0.3). Prints a table, the ratios to pyref, how each way of running
-scales on all cores against one thread, and the start-up time of `callscore score` on one
-file. Needs the release binaries (built if missing) and,
-for the Python rows, `callscore` importable (run it with the project's .venv python).
+best of 8 each, twice; a loop of `score()` before it, by 0.2-0.3).
+
+Prints a table, the ratios to pyref, how each way of running scales on all cores against
+one thread (and the CLI against one core), and the start-up time of `callscore score` on
+one file. Needs the release binaries (built if missing) and, for the Python rows,
+`callscore` importable (run it with the project's .venv python).
 """
 
 from __future__ import annotations
@@ -52,9 +55,14 @@ def texts_of(d: Path) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(d.iterdir()) if p.suffix == ".txt"]
 
 
-def wall(cmd: list[str]) -> float:
+def wall(cmd: list[str], one_core: bool = False) -> float:
+    """Wall time of `cmd`; `one_core`: pinned to one CPU (all its threads)."""
+    pin = None
+    if one_core and hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        pin = lambda: os.sched_setaffinity(0, {cpu})  # noqa: E731
     t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, preexec_fn=pin)
     return time.perf_counter() - t0
 
 
@@ -130,12 +138,17 @@ def main(argv: list[str]) -> int:
     if have_pyref:
         cmds.append(("python3 pyref.py DIR", [sys.executable, str(PYREF), str(corpus)], repeat))
     cmds.append(("callscore score -f jsonl DIR (1 thread)", [str(REL / "callscore"), "score", "-f", "jsonl", "-j", "1", str(corpus)], 3 * repeat))
+    # `-j 1` scores on one thread, but reads ahead, compiles and writes on others (on a
+    # second core when there is one); pinned to one core, the whole process has one.
+    single = "callscore score -f jsonl DIR (-j 1, one core)"
+    if cores > 1 and hasattr(os, "sched_setaffinity"):
+        cmds.append((single, [str(REL / "callscore"), "score", "-f", "jsonl", "-j", "1", str(corpus)], 3 * repeat))
     cmds.append((f"callscore score -f jsonl DIR ({cores} threads)", [str(REL / "callscore"), "score", "-f", "jsonl", str(corpus)], 3 * repeat))
     fastest: dict[str, float] = {}
     for r in range(3 * repeat):
         for name, cmd, n in cmds:
             if r < n:
-                fastest[name] = min(fastest.get(name, float("inf")), wall(cmd))
+                fastest[name] = min(fastest.get(name, float("inf")), wall(cmd, one_core=name == single))
     proc = [(name, fastest[name]) for name, _, _ in cmds]
     # Start-up: one small file, best of 20 runs.
     one = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
@@ -161,6 +174,8 @@ def main(argv: list[str]) -> int:
     ]
     if cores > 1:
         print(f"\n{cores} cores against 1 thread: " + ", ".join(f"{n} {b / a:.2f}x" for n, a, b in pairs if a and b))
+        if single in fastest:
+            print(f"CLI over the directory on {cores} cores against one core (`-j 1` pinned): {fastest[single] / fastest[f'callscore score -f jsonl DIR ({all_})']:.2f}x")
     print(f"\nstart-up: callscore score ONE_FILE, best of 20 runs: {startup * 1000:.1f} ms")
     if tmp:
         tmp.cleanup()
