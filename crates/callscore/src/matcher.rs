@@ -1010,7 +1010,15 @@ impl<'a> Hits<'a> {
     /// list in a customer's turn, or the other way round): its phrases are then run over
     /// the turn instead.
     fn skipped(&self, list: usize, turn: usize) -> bool {
-        self.book.side.get(list).copied().unwrap_or(IN_ANY) & self.scan.side(turn) == 0
+        // (Most lists are asked about in any turn, and most questions are about them: one
+        // look-up, then nothing per turn.)
+        self.one_sided(list) && self.book.side[list] & self.scan.side(turn) == 0
+    }
+
+    /// True when list `list` is asked about on one side of the call only and the scan
+    /// skipped it on the other side.
+    fn one_sided(&self, list: usize) -> bool {
+        !self.scan.customer.is_empty() && self.book.side.get(list).is_some_and(|&s| s != IN_ANY)
     }
 
     /// List `list`'s hits in turn `turn` without the scan's help: every phrase of the
@@ -1077,7 +1085,7 @@ impl<'a> Hits<'a> {
                 .unwrap_or_default();
             self.book.run_at(p as usize, hay, trig, &mut out);
         }
-        if turn.is_none() {
+        if turn.is_none() && self.one_sided(list) {
             for t in (0..self.folded.spans.len()).filter(|&t| self.skipped(list, t)) {
                 self.direct(list, t, &mut out);
             }
