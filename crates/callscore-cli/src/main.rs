@@ -108,14 +108,15 @@ enum OutFormat {
 /// One input to score.
 enum Input {
     Stdin,
-    File(PathBuf),
+    /// A path, and whether the directory listing that found it says it is a regular file.
+    File(PathBuf, bool),
 }
 
 impl Input {
     fn source(&self) -> String {
         match self {
             Input::Stdin => "-".to_string(),
-            Input::File(p) => p.display().to_string(),
+            Input::File(p, _) => p.display().to_string(),
         }
     }
 }
@@ -297,12 +298,22 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             if compiled.load(std::sync::atomic::Ordering::Acquire) {
                 break;
             }
-            let Input::File(p) = input else { break };
-            match std::fs::metadata(p) {
-                Ok(m) if m.is_file() && bytes + m.len() <= EARLY_BYTES => bytes += m.len(),
-                _ => break,
+            let Input::File(p, listed) = input else { break };
+            // (A file the listing says is regular needs no look-up of its own: its open
+            // file tells its size. Looking each one up by path was more kernel time than
+            // opening them all.)
+            if !listed && !std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+                break;
             }
-            early.push(read_input(input, &opts.limits));
+            let read = match open_input(input) {
+                Ok((_, len)) if bytes + len > EARLY_BYTES => break,
+                Ok((file, len)) => {
+                    bytes += len;
+                    read_opened(input, file, len, &opts.limits)
+                }
+                Err(f) => Err(f),
+            };
+            early.push(read);
         }
         (loading.join(), found, early)
     });
@@ -436,42 +447,63 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
 
 /// An input's bytes (size-checked against `limits` before reading).
 fn read_input(input: &Input, limits: &callscore::Limits) -> Result<Vec<u8>, Failure> {
-    let source = input.source();
-    let fail = |kind: &str, message: String| Failure {
-        source: source.clone(),
-        kind: kind.to_string(),
+    let (file, len) = open_input(input)?;
+    read_opened(input, file, len, limits)
+}
+
+/// A failure to read `input`.
+fn io_failure(input: &Input, message: String) -> Failure {
+    Failure {
+        source: input.source(),
+        kind: "io".to_string(),
         message,
         line: None,
+    }
+}
+
+/// An input opened for reading, with its size (`None` and 0 for standard input).
+fn open_input(input: &Input) -> Result<(Option<std::fs::File>, u64), Failure> {
+    let Input::File(p, _) = input else {
+        return Ok((None, 0));
     };
-    Ok(match input {
-        Input::Stdin => {
-            let mut b = Vec::new();
-            io::stdin()
-                .read_to_end(&mut b)
-                .map_err(|e| fail("io", format!("cannot read standard input: {e}")))?;
-            b
-        }
-        Input::File(p) => {
-            // One open; the size and kind come from the open file (no second look-up of
-            // the path).
-            let cannot = |e: io::Error| fail("io", format!("cannot read {}: {e}", p.display()));
-            let mut file = std::fs::File::open(p).map_err(cannot)?;
-            let meta = file.metadata().map_err(cannot)?;
-            if meta.is_dir() {
-                return Err(fail("io", format!("{} is a directory", p.display())));
-            }
-            if meta.len() > limits.max_bytes as u64 {
-                let e = Error::TooLarge {
-                    size: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-                    limit: limits.max_bytes,
-                };
-                return Err(Failure::from_error(source, &e));
-            }
-            let mut b = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-            file.read_to_end(&mut b).map_err(cannot)?;
-            b
-        }
-    })
+    // One open; the size and kind come from the open file (no second look-up of the path).
+    let cannot = |e: io::Error| io_failure(input, format!("cannot read {}: {e}", p.display()));
+    let file = std::fs::File::open(p).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(io_failure(input, format!("{} is a directory", p.display())));
+    }
+    Ok((Some(file), meta.len()))
+}
+
+/// The bytes of an input [`open_input`] opened (`len` bytes by its size), size-checked
+/// against `limits` before reading.
+fn read_opened(
+    input: &Input,
+    file: Option<std::fs::File>,
+    len: u64,
+    limits: &callscore::Limits,
+) -> Result<Vec<u8>, Failure> {
+    let Some(mut file) = file else {
+        let mut b = Vec::new();
+        io::stdin()
+            .read_to_end(&mut b)
+            .map_err(|e| io_failure(input, format!("cannot read standard input: {e}")))?;
+        return Ok(b);
+    };
+    if len > limits.max_bytes as u64 {
+        let e = Error::TooLarge {
+            size: usize::try_from(len).unwrap_or(usize::MAX),
+            limit: limits.max_bytes,
+        };
+        return Err(Failure::from_error(input.source(), &e));
+    }
+    let mut b = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut b).map_err(|e| {
+        let path = input.source();
+        io_failure(input, format!("cannot read {path}: {e}"))
+    })?;
+    Ok(b)
 }
 
 /// Score one input's bytes.
@@ -485,7 +517,7 @@ fn score_one(
     let mut o = opts.clone();
     o.source = Some(source.clone());
     if o.format == Format::Auto {
-        if let Input::File(p) = input {
+        if let Input::File(p, _) = input {
             if let Some(f) = p
                 .extension()
                 .and_then(|e| e.to_str())
@@ -514,7 +546,7 @@ fn gather(args: &[String]) -> (Vec<Input>, Vec<Failure>) {
         if p.is_dir() {
             walk(p, &mut inputs, &mut failures);
         } else {
-            inputs.push(Input::File(p.to_path_buf()));
+            inputs.push(Input::File(p.to_path_buf(), false));
         }
     }
     (inputs, failures)
@@ -538,19 +570,20 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
     // symbolic link is followed to see whether it leads to a directory. Sorted by name
     // (entries of one directory: the same order as by path, without comparing paths
     // component by component, which was most of listing 6,000 files).
-    let mut entries: Vec<(std::ffi::OsString, PathBuf, bool)> = rd
+    let mut entries: Vec<(std::ffi::OsString, PathBuf, bool, bool)> = rd
         .flatten()
         .map(|e| {
             let p = e.path();
-            let dir = match e.file_type() {
-                Ok(t) if !t.is_symlink() => t.is_dir(),
-                _ => p.is_dir(),
+            // (Directory, regular file): a symbolic link is neither until followed.
+            let (dir, regular) = match e.file_type() {
+                Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
+                _ => (p.is_dir(), false),
             };
-            (e.file_name(), p, dir)
+            (e.file_name(), p, dir, regular)
         })
         .collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (name, p, dir) in entries {
+    for (name, p, dir, regular) in entries {
         if name.as_encoded_bytes().first() == Some(&b'.') {
             continue;
         }
@@ -561,7 +594,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
             .and_then(|e| e.to_str())
             .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
-            inputs.push(Input::File(p));
+            inputs.push(Input::File(p, regular));
         }
     }
 }
