@@ -1016,7 +1016,7 @@ impl<'a> Hits<'a> {
     }
 
     /// True when list `list` is asked about on one side of the call only and the scan
-    /// skipped it on the other side.
+    /// went by sides (so skipped the list's literals on the other).
     fn one_sided(&self, list: usize) -> bool {
         !self.scan.customer.is_empty() && self.book.side.get(list).is_some_and(|&s| s != IN_ANY)
     }
@@ -1222,7 +1222,7 @@ impl PhraseBook {
         thread_local! {
             static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
         }
-        // Without agent-only lists, every turn is scanned whole.
+        // Without one-sided lists, every turn is scanned whole.
         let customer = if self.side.iter().any(|&s| s != IN_ANY) {
             customer
         } else {
@@ -1780,9 +1780,10 @@ mod tests {
             v.dedup();
             found += v.len();
         }
-        // The whole scan, and the scan that skips the agent-only lists' literals in the
-        // turns marked a customer's (every third here; agent-only lists are then run over
-        // those turns when asked, which every list is below).
+        // The whole scan, and the scan by sides: every third turn marked a customer's
+        // (where agent-only lists' literals are skipped), the others the agent's (where
+        // customer-only lists' are); such lists are then run over those turns when asked,
+        // which every list is below.
         let customer: Vec<bool> = (0..turns.len()).map(|i| i % 3 == 1).collect();
         for (how, scan) in [
             ("whole", b.scan(&folded)),
