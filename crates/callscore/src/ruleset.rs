@@ -404,19 +404,19 @@ impl Ruleset {
             .map(|(t, _, _)| t)
     }
 
-    /// Read a transcript, fold it, scan it for the phrases' anchors and assign roles: what
-    /// scoring and [`Ruleset::parse`] share (so both see the same roles).
+    /// Read a transcript, fold it and assign roles (with the scan of every turn that
+    /// inferring them made, if they were inferred): what scoring and [`Ruleset::parse`]
+    /// share (so both see the same roles).
     fn read(
         &self,
         text: &str,
         opts: &ScoreOptions,
         spare: &mut Spare,
-    ) -> Result<(Transcript, Folded, Scan)> {
+    ) -> Result<(Transcript, Folded, Option<Scan>)> {
         let mut t = parse::read_with(text, opts.format, &opts.limits, spare)?;
         let folded = Folded::new(&t.turns);
-        // Roles first (inferring them scans the whole call), then, with the roles known,
-        // a scan that looks in each turn only for the phrases the rules ask about on that
-        // side of the call (see `rules::AGENT_TURNS_ONLY`).
+        // Roles first: only inferring them scans (the whole call); scoring scans later,
+        // with the roles known (see `Ruleset::run`).
         let mut scan = None;
         roles::assign(
             &mut t,
@@ -426,13 +426,6 @@ impl Ruleset {
             &folded,
             &mut scan,
         )?;
-        let scan = match scan {
-            Some(scan) => scan,
-            None => {
-                let customer = t.turns.iter().map(|t| t.role == Role::Customer).collect();
-                self.book.scan_roles(&folded, customer)
-            }
-        };
         Ok((t, folded, scan))
     }
 
@@ -486,6 +479,12 @@ impl Ruleset {
         spare: &mut Spare,
     ) -> Result<(Report, Transcript)> {
         let (mut t, folded, scan) = self.read(text, opts, spare)?;
+        // With the roles known, a scan that looks in each turn only for the phrases the
+        // rules ask about on that side of the call (see `rules::AGENT_TURNS_ONLY`).
+        let scan = scan.unwrap_or_else(|| {
+            let customer = t.turns.iter().map(|t| t.role == Role::Customer).collect();
+            self.book.scan_roles(&folded, customer)
+        });
         let hits = self.book.find(&scan, &folded, &t.turns);
         let names = if t.events.is_empty() {
             Vec::new()

@@ -157,7 +157,8 @@ pub(crate) fn read_with(
 /// so that the next transcript's turns reuse their strings' memory instead of allocating
 /// two strings a turn (a STAR call has 17 turns: 35 of its 87 allocations were these).
 /// Bounded: at most [`Spare::MAX_TURNS`] turns, none holding more than [`Spare::MAX_TEXT`]
-/// bytes of text or [`Spare::MAX_SEGMENTS`] segments (a few hundred KB a thread at most).
+/// bytes of text or [`Spare::MAX_SEGMENTS`] segments (under 2 MB a thread at worst; a few
+/// KB for calls like STAR's).
 #[derive(Debug, Default)]
 pub(crate) struct Spare {
     /// Turns to reuse, in no order.
