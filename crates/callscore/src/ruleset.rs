@@ -900,8 +900,9 @@ mod tests {
     /// `score` builds a transcript's turns out of the last transcript's (see
     /// `parse::Spare`): nothing of the one before may show. Every ordered pair of these
     /// calls (multi-line turns with their segments, times, events, a turn too long to
-    /// keep, a customer-first call) scored one after the other on one thread gives the
-    /// report `score_with_transcript`, which reuses nothing, gives.
+    /// keep, a customer-first call, a WebVTT call with end times) scored one after the
+    /// other on one thread gives the report `score_with_transcript`, which reuses nothing,
+    /// gives.
     #[test]
     fn reports_do_not_depend_on_the_transcript_before() {
         let long = "so ".repeat(400);
@@ -914,6 +915,10 @@ mod tests {
                      Caller: thanks, bye.\nReceptionist: Thanks for calling, goodbye."),
             "Customer: hello?\nAgent: Hi, you're through to Lee.\nI can take a message.\n\
              Customer: It's Pat, 0123 456789, from Northwind.\nAgent: Thank you, goodbye."
+                .to_string(),
+            // A timed format: its turns (with end times) are kept too, for the next text.
+            "WEBVTT\n\n00:00:01.000 --> 00:00:03.500\n<v Agent>Good morning, Acme, Jo \
+             speaking.\n\n00:00:04.000 --> 00:00:06.000\n<v Customer>Hi, thanks. Bye.\n"
                 .to_string(),
         ];
         let rs = Ruleset::builtin().unwrap();
