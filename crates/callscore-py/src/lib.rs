@@ -809,6 +809,26 @@ fn report(r: callscore::Report, t: callscore::Transcript) -> Report {
     }
 }
 
+/// A Python report of `text`, whose transcript is read again from `text` (the caller's
+/// string, not a copy) the first time `.transcript` is asked for: what `score` and
+/// `score_many` keep.
+fn report_of_text(
+    r: callscore::Report,
+    text: PyBackedStr,
+    opts: ScoreOptions,
+    rules: Handle,
+) -> Report {
+    Report {
+        inner: Arc::new(r),
+        transcript: Source::Text {
+            text,
+            opts,
+            rules,
+            parsed: std::sync::OnceLock::new(),
+        },
+    }
+}
+
 /// Score one transcript's text with the default rubric.
 ///
 /// agent: a speaker name or a list of names to take as the agent (else the header, names
@@ -833,15 +853,7 @@ fn score(
     // reads it again on first access (most reports are never asked for it; scoring
     // without keeping the transcript lets the library reuse its memory).
     match py.detach(|| rs.score(&text, &opts)) {
-        Ok(r) => Ok(Report {
-            inner: Arc::new(r),
-            transcript: Source::Text {
-                text,
-                opts,
-                rules: rs,
-                parsed: std::sync::OnceLock::new(),
-            },
-        }),
+        Ok(r) => Ok(report_of_text(r, text, opts, rs)),
         Err(e) => Err(raise(py, &e, opts.source.as_deref())),
     }
 }
@@ -1004,15 +1016,10 @@ fn score_many<'py>(
     let mut take = |results: Scored, offset: usize| -> PyResult<()> {
         for (k, r) in results.into_iter().enumerate() {
             match r {
-                Ok((r, opts)) => out.append(Report {
-                    inner: Arc::new(r),
-                    transcript: Source::Text {
-                        text: PyBackedStr::try_from(strs[offset + k].clone())?,
-                        opts,
-                        rules: rs.clone(),
-                        parsed: std::sync::OnceLock::new(),
-                    },
-                })?,
+                Ok((r, opts)) => {
+                    let text = PyBackedStr::try_from(strs[offset + k].clone())?;
+                    out.append(report_of_text(r, text, opts, rs.clone()))?
+                }
                 Err(e) => {
                     let exc =
                         transcript_error(py, &e, srcs[offset + k].as_deref(), Some(offset + k))?;

@@ -1047,14 +1047,6 @@ impl<'a> Hits<'a> {
     /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
     fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
         let mut out = Vec::new();
-        if let Some(t) = turn.filter(|&t| self.skipped(list, t)) {
-            self.direct(list, t, &mut out);
-            if out.len() > 1 {
-                out.sort_unstable_by_key(|h| (h.start, h.end));
-                out.dedup();
-            }
-            return out;
-        }
         // (An empty scan has no offsets at all.)
         let slice = |at: &[u32], k: usize| match (at.get(k), at.get(k + 1)) {
             (Some(&a), Some(&b)) => a as usize..b as usize,
@@ -1085,8 +1077,12 @@ impl<'a> Hits<'a> {
                 .unwrap_or_default();
             self.book.run_at(p as usize, hay, trig, &mut out);
         }
-        if turn.is_none() && self.one_sided(list) {
-            for t in (0..self.folded.spans.len()).filter(|&t| self.skipped(list, t)) {
+        if self.one_sided(list) {
+            let scope = match turn {
+                Some(t) => t..t + 1,
+                None => 0..self.folded.spans.len(),
+            };
+            for t in scope.filter(|&t| self.skipped(list, t)) {
                 self.direct(list, t, &mut out);
             }
         }

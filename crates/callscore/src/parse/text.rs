@@ -20,8 +20,7 @@
 //!   with the text `Agent hangs up`;
 //! - text before the first speaker is skipped with a warning in the report.
 
-use super::Limits;
-use super::Spare;
+use super::{Limits, Spare};
 use crate::error::{Error, Result};
 use crate::transcript::{Event, Segment, Transcript, Turn};
 
