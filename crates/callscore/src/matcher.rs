@@ -1434,9 +1434,6 @@ impl PhraseBook {
     fn run_window(&self, p: usize, hay: Hay<'_>, window: (usize, usize), out: &mut Vec<Hit>) {
         let pat = &self.pats[p];
         if let Some(prog) = &pat.prog {
-            if !self.prefix[p] && window.1 - window.0 >= WIDE_WINDOW {
-                return self.run_located(p, prog, hay, window, out);
-            }
             let mark = out.len();
             let r = prog.find_iter(hay.text.as_bytes(), window.0, window.1, |m| {
                 let hit = hay.hit(m.start, m.end);
@@ -1453,51 +1450,6 @@ impl PhraseBook {
             }
         }
         self.run(p, hay, out);
-    }
-
-    /// Run pattern `p` over a wide `window` of `hay` (see [`WIDE_WINDOW`]): the regex
-    /// finds each match, and the backtracker, anchored at the match's start, gives its
-    /// `name` group (the same match: both are leftmost-first), which is cheaper than the
-    /// regex's own capture search. The regex's captures stand in where the backtracker
-    /// runs out of budget.
-    fn run_located(
-        &self,
-        p: usize,
-        prog: &crate::backtrack::Prog,
-        hay: Hay<'_>,
-        window: (usize, usize),
-        out: &mut Vec<Hit>,
-    ) {
-        let pat = &self.pats[p];
-        for m in pat.re().find_iter(hay.text) {
-            if m.start() > window.1 {
-                break;
-            }
-            if m.start() == m.end() {
-                continue;
-            }
-            let hit = hay.hit(m.start(), m.end());
-            if !pat.has_name {
-                out.push(hit);
-                continue;
-            }
-            let mut found = None;
-            let anchored = prog.find_iter(hay.text.as_bytes(), m.start(), m.start(), |b| {
-                found = Some(b);
-                false
-            });
-            let name = match (anchored, found) {
-                (Ok(()), Some(b)) if b.end == m.end() => b.name,
-                _ => pat
-                    .re()
-                    .captures_at(hay.text, m.start())
-                    .and_then(|c| c.name("name"))
-                    .map(|n| (n.start(), n.end())),
-            };
-            if name.is_none_or(|(s, e)| hay.name_ok(&hit, s, e)) {
-                out.push(hit);
-            }
-        }
     }
 
     /// Run pattern `p`'s regex over `hay`.
@@ -1550,15 +1502,6 @@ impl PhraseBook {
         pat.re().find(text).map(|m| (m.start(), m.end()))
     }
 }
-
-/// The width (bytes of possible start) from which a pattern whose trigger literals are
-/// not where its matches start runs with its regex rather than the backtracker. The
-/// backtracker tries every start in the window, and a pattern such as the rubric's
-/// third-party promise (`<anyone>, <a clause>, will call`), whose start may be any word of
-/// the turn before its trigger, tries every word as a name: 2.6 µs a run over STAR's ~78
-/// bytes. The regex's DFAs find the trigger and search back for the start instead
-/// (`ab.py`: 7.70 -> 7.57 µs a STAR call with the regex for that pattern alone).
-const WIDE_WINDOW: usize = 48;
 
 /// Common words of spoken English, most frequent first (see the data file).
 const COMMON_WORDS: &str = include_str!("../data/common-words.txt");
