@@ -729,8 +729,68 @@ impl Prog {
             budget: STEP_BUDGET,
             depth: 0,
             cap: None,
+            ends: None,
         };
         Ok(st.seq(self, 0, 0, pos, None)?.is_some())
+    }
+
+    /// Every place an anchored match at `pos` can end, in no particular order and
+    /// perhaps more than once, added to `out`: every way through the pattern is tried.
+    /// (For a pattern that is another's beginning reversed, see [`reversed`], run over the
+    /// text reversed: where the other's matches can start.)
+    pub fn ends(&self, hay: &[u8], pos: usize, out: &mut Vec<usize>) -> Result<(), Budget> {
+        let mut st = State {
+            hay,
+            steps: 0,
+            budget: STEP_BUDGET,
+            depth: 0,
+            cap: None,
+            ends: Some(out),
+        };
+        st.seq(self, 0, 0, pos, None).map(|_| ())
+    }
+
+    /// [`Prog::find_iter`] for matches that can only start at `starts` (sorted): the same
+    /// matches, when no match can start anywhere else in the range searched.
+    pub fn find_at(
+        &self,
+        hay: &[u8],
+        starts: &[usize],
+        mut emit: impl FnMut(Match) -> bool,
+    ) -> Result<(), Budget> {
+        let budget = STEP_BUDGET + STEPS_PER_BYTE * starts.len() as u64;
+        let mut used = 0u64;
+        // Where the last match ended: the next starts there or after.
+        let mut pos = 0;
+        for &s in starts {
+            if s < pos || s > hay.len() || !self.may_start(0, hay, s) {
+                continue;
+            }
+            if s < hay.len() && (0x80..0xC0).contains(&hay[s]) {
+                continue;
+            }
+            let mut st = State {
+                hay,
+                steps: used,
+                budget,
+                depth: 0,
+                cap: None,
+                ends: None,
+            };
+            let found = st.seq(self, 0, 0, s, None)?;
+            used = st.steps;
+            if let Some(end) = found.filter(|&e| e > s) {
+                if !emit(Match {
+                    start: s,
+                    end,
+                    name: st.cap,
+                }) {
+                    break;
+                }
+                pos = end;
+            }
+        }
+        Ok(())
     }
 
     /// Every leftmost-first match that starts in `[from, last_start]` (non-overlapping,
@@ -769,6 +829,7 @@ impl Prog {
                 budget,
                 depth: 0,
                 cap: None,
+                ends: None,
             };
             let found = st.seq(self, 0, 0, pos, None)?;
             used = st.steps;
@@ -790,6 +851,53 @@ impl Prog {
         }
         Ok(())
     }
+}
+
+/// The pattern `hir` read backwards: it matches the text reversed (character by
+/// character) where `hir` matches the text. Literals are reversed by characters, the
+/// parts of a sequence come in reverse order, and assertions look the other way. The
+/// `name` group becomes a plain group. `None` for what cannot be reversed here (a
+/// literal that is not UTF-8, an assertion other than a line anchor or an ASCII word
+/// boundary).
+pub fn reversed(hir: &Hir) -> Option<Hir> {
+    Some(match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(l) => {
+            let text = std::str::from_utf8(&l.0).ok()?;
+            Hir::literal(text.chars().rev().collect::<String>().into_bytes())
+        }
+        HirKind::Class(c) => Hir::class(c.clone()),
+        HirKind::Look(l) => Hir::look(match l {
+            HirLook::Start => HirLook::End,
+            HirLook::End => HirLook::Start,
+            HirLook::StartLF => HirLook::EndLF,
+            HirLook::EndLF => HirLook::StartLF,
+            HirLook::WordAscii => HirLook::WordAscii,
+            HirLook::WordAsciiNegate => HirLook::WordAsciiNegate,
+            HirLook::WordStartAscii => HirLook::WordEndAscii,
+            HirLook::WordEndAscii => HirLook::WordStartAscii,
+            HirLook::WordStartHalfAscii => HirLook::WordEndHalfAscii,
+            HirLook::WordEndHalfAscii => HirLook::WordStartHalfAscii,
+            _ => return None,
+        }),
+        HirKind::Repetition(r) => Hir::repetition(regex_syntax::hir::Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(reversed(&r.sub)?),
+        }),
+        HirKind::Capture(c) => reversed(&c.sub)?,
+        HirKind::Concat(parts) => Hir::concat(
+            parts
+                .iter()
+                .rev()
+                .map(reversed)
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        HirKind::Alternation(alts) => {
+            Hir::alternation(alts.iter().map(reversed).collect::<Option<Vec<_>>>()?)
+        }
+    })
 }
 
 /// Call `f` with every byte whose bit is set.
@@ -850,6 +958,9 @@ struct State<'h> {
     budget: u64,
     depth: u32,
     cap: Option<(usize, usize)>,
+    /// When set, every place a match can end is recorded here, and the search goes on
+    /// as if it had failed, so that it tries every way to match (see [`Prog::ends`]).
+    ends: Option<&'h mut Vec<usize>>,
 }
 
 impl State<'_> {
@@ -964,7 +1075,13 @@ impl State<'_> {
     /// Run a continuation.
     fn cont(&mut self, p: &Prog, pos: usize, k: Option<&Cont<'_>>) -> Result<Found, Budget> {
         match k {
-            None => Ok(Some(pos)),
+            None => match self.ends.as_deref_mut() {
+                Some(ends) => {
+                    ends.push(pos);
+                    Ok(None)
+                }
+                None => Ok(Some(pos)),
+            },
             Some(Cont::Resume { seq, idx, next }) => self.seq(p, *seq, *idx, pos, *next),
             Some(Cont::Close { start, next }) => {
                 let saved = self.cap;

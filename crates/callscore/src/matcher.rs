@@ -147,6 +147,9 @@ pub struct PhraseBook {
     /// sequence, what follows that part: a match needs it to match right after one of
     /// the trigger hits, which rules out most hits without running the whole pattern.
     suffix: Vec<Option<crate::backtrack::Prog>>,
+    /// For each such pattern whose part before its trigger literals can be long, that
+    /// part reversed (see [`before_trigger`]).
+    before: Vec<Option<crate::backtrack::Prog>>,
     /// For each pattern, the lists that have it (a pattern in several lists is searched
     /// once).
     lists_of: Rows<u32>,
@@ -295,6 +298,7 @@ impl BookBuilder {
         let mut exact = vec![false; self.pats.len()];
         let mut prefix = vec![false; self.pats.len()];
         let mut suffix = vec![None; self.pats.len()];
+        let mut before = vec![None; self.pats.len()];
         // A phrase in several lists (`i'm {name}`...) is searched once; its hits go to
         // every list that has it.
         let speech: Vec<bool> = self
@@ -339,10 +343,12 @@ impl BookBuilder {
                     prefix: is_prefix,
                     triggers,
                     suffix: sfx,
+                    before: head,
                     filters: groups,
                 } => {
                     prefix[pi] = is_prefix;
                     suffix[pi] = sfx;
+                    before[pi] = head.map(|h| *h);
                     for (lit, initial) in triggers {
                         trig.push((lit_id(lit), pi as u32, initial));
                     }
@@ -405,6 +411,7 @@ impl BookBuilder {
             list_always,
             prefix,
             suffix,
+            before,
             lists_of,
         })
     }
@@ -436,6 +443,9 @@ enum Plan {
         triggers: Vec<Lit>,
         /// What must follow a trigger hit (see [`suffix_after`]).
         suffix: Option<crate::backtrack::Prog>,
+        /// What comes before a trigger hit, reversed (see [`before_trigger`]; boxed, as
+        /// few patterns have one).
+        before: Option<Box<crate::backtrack::Prog>>,
         filters: Vec<Vec<Vec<u8>>>,
     },
 }
@@ -463,6 +473,7 @@ fn study(src: &str, speech: bool) -> Study {
                 prefix: true,
                 triggers: lits.into_iter().map(|l| (l, true)).collect(),
                 suffix: None,
+                before: None,
                 filters: Vec::new(),
             },
         };
@@ -484,14 +495,21 @@ fn study(src: &str, speech: bool) -> Study {
                     .filter(|(lits, _)| lits.iter().map(Vec::len).min().unwrap_or(0) > best_len),
                 _ => None,
             };
-            let (prefix, triggers, suffix) = match prefixes {
-                Some((lits, initial)) => {
-                    (true, lits.into_iter().map(|l| (l, initial)).collect(), None)
-                }
+            let (prefix, triggers, suffix, before) = match prefixes {
+                Some((lits, initial)) => (
+                    true,
+                    lits.into_iter().map(|l| (l, initial)).collect(),
+                    None,
+                    None,
+                ),
                 None => {
                     let trigger = groups.swap_remove(best);
                     let suffix = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
-                    (false, trigger, suffix)
+                    let before = hir
+                        .as_ref()
+                        .and_then(|h| before_trigger(h, &trigger))
+                        .map(Box::new);
+                    (false, trigger, suffix, before)
                 }
             };
             // Common or short literals are everywhere: as filters they cost more scanning
@@ -505,6 +523,7 @@ fn study(src: &str, speech: bool) -> Study {
                 prefix,
                 triggers,
                 suffix,
+                before,
                 filters: groups
                     .into_iter()
                     .map(|g| g.into_iter().map(|(l, _)| l).collect())
@@ -577,6 +596,40 @@ fn prefix_literals(hir: &Hir) -> Option<(Vec<Vec<u8>>, bool)> {
 /// (a literal or an alternation of literals), the program of the parts after it (none
 /// when it is the last part).
 fn suffix_after(hir: &Hir, trigger: &[Lit]) -> Option<crate::backtrack::Prog> {
+    let (parts, k) = trigger_part(hir, trigger)?;
+    let rest = &parts[k + 1..];
+    if rest.is_empty() {
+        return None;
+    }
+    crate::backtrack::Prog::new(&Hir::concat(rest.to_vec()))
+}
+
+/// When `hir` is a sequence one part of which matches exactly the literals of `trigger`,
+/// and what comes before that part can be longer than [`WIDE_WINDOW`]: the program of
+/// that beginning, reversed (see [`crate::backtrack::reversed`]). Run over a turn read
+/// backwards from a trigger hit, it finds every place where a match through that hit can
+/// start, so that the backtracker tries only those instead of every start within the
+/// beginning's reach of the hit (for the rubric's third-party promise, whose subject may
+/// be any word before `'ll` or ` will`, most of the turn).
+fn before_trigger(hir: &Hir, trigger: &[Lit]) -> Option<crate::backtrack::Prog> {
+    let (parts, k) = trigger_part(hir, trigger)?;
+    if k == 0 {
+        return None;
+    }
+    let head = Hir::concat(parts[..k].to_vec());
+    if head
+        .properties()
+        .maximum_len()
+        .is_some_and(|n| n < WIDE_WINDOW)
+    {
+        return None;
+    }
+    crate::backtrack::Prog::new(&crate::backtrack::reversed(&head)?)
+}
+
+/// Where `trigger`'s literals are exactly one part (a literal or an alternation of
+/// literals) of `hir`'s top-level sequence: the sequence's parts, and that part's index.
+fn trigger_part<'h>(hir: &'h Hir, trigger: &[Lit]) -> Option<(&'h [Hir], usize)> {
     fn literals(h: &Hir) -> Option<Vec<Vec<u8>>> {
         match h.kind() {
             HirKind::Literal(l) => Some(vec![l.0.to_vec()]),
@@ -604,11 +657,7 @@ fn suffix_after(hir: &Hir, trigger: &[Lit]) -> Option<crate::backtrack::Prog> {
             have.iter().map(Vec::as_slice).eq(want.iter().copied())
         })
     })?;
-    let rest = &parts[k + 1..];
-    if rest.is_empty() {
-        return None;
-    }
-    crate::backtrack::Prog::new(&Hir::concat(rest.to_vec()))
+    Some((parts, k))
 }
 
 /// True when a pattern is exactly `\b{start-half}LITERAL\b{end-half}` (ASCII boundaries).
@@ -1039,7 +1088,7 @@ impl<'a> Hits<'a> {
         let always = &self.book.list_always[list];
         for &p in &self.book.lists[list].pats {
             if !always.contains(&p) {
-                self.book.run_window(p, hay, (0, e - s), out);
+                self.book.run_window(p, hay, (0, e - s), None, out);
             }
         }
     }
@@ -1094,7 +1143,8 @@ impl<'a> Hits<'a> {
                 text: buf,
             };
             for &p in &self.book.list_always[list] {
-                self.book.run_window(p, whole, (0, buf.len()), &mut out);
+                self.book
+                    .run_window(p, whole, (0, buf.len()), None, &mut out);
             }
         }
         if out.len() > 1 {
@@ -1400,6 +1450,8 @@ impl PhraseBook {
             (Some(f), Some(l)) => (at(f.0), at(l.0)),
             _ => return,
         };
+        // The trigger hits a match can go through (all of them unless ruled out below).
+        let mut through: Vec<usize> = Vec::new();
         if let Some(sfx) = self.suffix[p].as_ref().filter(|_| !self.prefix[p]) {
             // Only the trigger hits the rest of the pattern can follow: none, no match.
             let (mut lo, mut hi) = (usize::MAX, 0);
@@ -1408,12 +1460,15 @@ impl PhraseBook {
                 if sfx.matches_at(hay.text.as_bytes(), at(e)).unwrap_or(true) {
                     lo = lo.min(at(a));
                     hi = hi.max(at(a));
+                    through.push(at(a));
                 }
             }
             if lo > hi {
                 return;
             }
             hits = (lo, hi);
+        } else {
+            through.extend(trig.iter().map(|&(a, _)| at(a)));
         }
         let from = match &self.pats[p].prog {
             _ if self.prefix[p] => hits.0,
@@ -1425,17 +1480,32 @@ impl PhraseBook {
             }
             None => 0,
         };
-        self.run_window(p, hay, (from, hits.1), out);
+        if let Some(head) = self.before[p].as_ref().filter(|_| !self.prefix[p]) {
+            if hits.1 - from >= WIDE_WINDOW {
+                if let Some(starts) = starts_before(head, hay.text, &through) {
+                    return self.run_window(p, hay, (from, hits.1), Some(&starts), out);
+                }
+            }
+        }
+        self.run_window(p, hay, (from, hits.1), None, out);
     }
 
-    /// Run pattern `p` over `hay` for the matches that start in `window`: with the
-    /// backtracker when the pattern has a program and the search stays in budget, else
+    /// Run pattern `p` over `hay` for the matches that start in `window` (and only at
+    /// `starts`, when given: the only places in the window where a match can start): with
+    /// the backtracker when the pattern has a program and the search stays in budget, else
     /// with the regex over all of `hay` (the same matches: none starts outside the window).
-    fn run_window(&self, p: usize, hay: Hay<'_>, window: (usize, usize), out: &mut Vec<Hit>) {
+    fn run_window(
+        &self,
+        p: usize,
+        hay: Hay<'_>,
+        window: (usize, usize),
+        starts: Option<&[usize]>,
+        out: &mut Vec<Hit>,
+    ) {
         let pat = &self.pats[p];
         if let Some(prog) = &pat.prog {
             let mark = out.len();
-            let r = prog.find_iter(hay.text.as_bytes(), window.0, window.1, |m| {
+            let emit = |m: crate::backtrack::Match| {
                 let hit = hay.hit(m.start, m.end);
                 // When the name group took no part (another alternative matched), there
                 // is no name to check.
@@ -1443,7 +1513,12 @@ impl PhraseBook {
                     out.push(hit);
                 }
                 true
-            });
+            };
+            let bytes = hay.text.as_bytes();
+            let r = match starts {
+                Some(starts) => prog.find_at(bytes, starts, emit),
+                None => prog.find_iter(bytes, window.0, window.1, emit),
+            };
             match r {
                 Ok(()) => return,
                 Err(crate::backtrack::Budget) => out.truncate(mark),
@@ -1501,6 +1576,35 @@ impl PhraseBook {
         }
         pat.re().find(text).map(|m| (m.start(), m.end()))
     }
+}
+
+/// From this many bytes of possible starts on, a pattern with a [`before_trigger`]
+/// program runs only from the starts that program finds (below, trying every start costs
+/// less than reading the turn backwards).
+const WIDE_WINDOW: usize = 48;
+
+/// Every place in `text` where a match of a pattern can start through one of the trigger
+/// hits at `through` (offsets in `text`), given `head`, the pattern's part before its
+/// trigger reversed (see [`before_trigger`]): in order, each once. `None` when the search
+/// runs out of budget (every start must then be tried).
+fn starts_before(
+    head: &crate::backtrack::Prog,
+    text: &str,
+    through: &[usize],
+) -> Option<Vec<usize>> {
+    // Read backwards character by character, offset `x` of `text` is offset `n - x` of
+    // the reversed text (a character keeps its bytes, in order).
+    let rev: String = text.chars().rev().collect();
+    let n = text.len();
+    let mut ends = Vec::new();
+    for &a in through {
+        head.ends(rev.as_bytes(), n.checked_sub(a)?, &mut ends)
+            .ok()?;
+    }
+    let mut starts: Vec<usize> = ends.into_iter().filter_map(|r| n.checked_sub(r)).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    Some(starts)
 }
 
 /// Common words of spoken English, most frequent first (see the data file).
@@ -2008,6 +2112,50 @@ mod tests {
         let hay = "a".repeat(5000);
         let r = prog.find_iter(hay.as_bytes(), 0, hay.len(), |_| true);
         assert_eq!(r, Err(crate::backtrack::Budget));
+    }
+
+    /// For every built-in pattern with a [`before_trigger`] program: every place its
+    /// regex finds a match starting is among the starts [`starts_before`] finds from the
+    /// places the match's trigger part can begin (here: every offset of the turn), so
+    /// running only from those starts misses no match. On seeded random turns, with
+    /// names and non-ASCII text, and checked to cover matches and the wide patterns.
+    #[test]
+    fn reversed_beginnings_find_every_start() {
+        let rs = crate::Ruleset::builtin().unwrap();
+        let b = &rs.book;
+        let wide: Vec<usize> = (0..b.pats.len())
+            .filter(|&p| b.before[p].is_some())
+            .collect();
+        assert!(!wide.is_empty(), "the third-party promise has one");
+        let mut texts = random_texts(b, 600);
+        texts.extend([
+            "and the new manager, steve, will ring you first thing tomorrow".to_string(),
+            "ok so sarah's on her way now and she'll be with you by ten".to_string(),
+            "you'll see émile will call you back, i'm sure".to_string(),
+        ]);
+        let mut matched = 0;
+        for t in &texts {
+            let text = t.replace("sarah", "Sarah").to_lowercase();
+            let all: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &p in &wide {
+                let head = b.before[p].as_ref().unwrap();
+                let Some(starts) = starts_before(head, &text, &all) else {
+                    continue;
+                };
+                for m in b.pats[p].re().find_iter(&text) {
+                    matched += 1;
+                    assert!(
+                        starts.binary_search(&m.start()).is_ok(),
+                        "{} at {} in {text:?}: starts {starts:?}",
+                        b.pats[p].src,
+                        m.start()
+                    );
+                }
+            }
+        }
+        assert!(matched > 50, "{matched} matches");
     }
 
     /// The anchor automaton's sample: lower-case words as folding leaves them, each once,
