@@ -10,7 +10,10 @@
 //! text (all turns, one per line) for every anchor at once. Only the phrases
 //! whose anchors occur are then run, and only on the turns where their anchors occur (and
 //! only from a little before the first anchor hit to the last), so every match is
-//! attributed to its turn by offset. The few phrases with no usable anchor (e.g.
+//! attributed to its turn by offset; where the anchor is a part in the middle of a phrase
+//! whose beginning can be long (`<anyone>, <a clause>, will call`), the turn is read
+//! backwards from each anchor hit with that beginning reversed, and the phrase runs only
+//! from the starts that finds. The few phrases with no usable anchor (e.g.
 //! `{number}`) run once over the whole text. A phrase whose matches are exactly a literal
 //! or a few literals between word boundaries (`hello`, `(good)?bye`, `thank you` with its
 //! separators) never runs at all: the scan checks the boundaries around each hit itself
