@@ -723,14 +723,7 @@ impl Prog {
 
     /// Whether the pattern matches at `pos`, anchored there (an empty match counts).
     pub fn matches_at(&self, hay: &[u8], pos: usize) -> Result<bool, Budget> {
-        let mut st = State {
-            hay,
-            steps: 0,
-            budget: STEP_BUDGET,
-            depth: 0,
-            cap: None,
-            ends: None,
-        };
+        let mut st = State::new(hay, STEP_BUDGET, 0, None);
         Ok(st.seq(self, 0, 0, pos, None)?.is_some())
     }
 
@@ -739,14 +732,7 @@ impl Prog {
     /// (For a pattern that is another's beginning reversed, see [`reversed`], run over the
     /// text reversed: where the other's matches can start.)
     pub fn ends(&self, hay: &[u8], pos: usize, out: &mut Vec<usize>) -> Result<(), Budget> {
-        let mut st = State {
-            hay,
-            steps: 0,
-            budget: STEP_BUDGET,
-            depth: 0,
-            cap: None,
-            ends: Some(out),
-        };
+        let mut st = State::new(hay, STEP_BUDGET, 0, Some(out));
         st.seq(self, 0, 0, pos, None).map(|_| ())
     }
 
@@ -763,34 +749,43 @@ impl Prog {
         // Where the last match ended: the next starts there or after.
         let mut pos = 0;
         for &s in starts {
-            if s < pos || s > hay.len() || !self.may_start(0, hay, s) {
+            // (Matches start on character boundaries.)
+            if s < pos
+                || !self.may_start(0, hay, s)
+                || hay.get(s).is_some_and(|b| (0x80..0xC0).contains(b))
+            {
                 continue;
             }
-            if s < hay.len() && (0x80..0xC0).contains(&hay[s]) {
-                continue;
-            }
-            let mut st = State {
-                hay,
-                steps: used,
-                budget,
-                depth: 0,
-                cap: None,
-                ends: None,
-            };
-            let found = st.seq(self, 0, 0, s, None)?;
-            used = st.steps;
-            if let Some(end) = found.filter(|&e| e > s) {
-                if !emit(Match {
-                    start: s,
-                    end,
-                    name: st.cap,
-                }) {
+            if let Some(m) = self.try_at(hay, s, budget, &mut used)? {
+                let end = m.end;
+                if !emit(m) {
                     break;
                 }
                 pos = end;
             }
         }
         Ok(())
+    }
+
+    /// One anchored search at `pos`, within a budget shared by a whole search (`used`:
+    /// the steps taken so far): the match there, unless none or an empty one.
+    #[inline(always)]
+    fn try_at(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        budget: u64,
+        used: &mut u64,
+    ) -> Result<Option<Match>, Budget> {
+        let mut st = State::new(hay, budget, *used, None);
+        let found = st.seq(self, 0, 0, pos, None)?;
+        *used = st.steps;
+        // On success the state holds the `name` group's span, if it took part.
+        Ok(found.filter(|&end| end > pos).map(|end| Match {
+            start: pos,
+            end,
+            name: st.cap,
+        }))
     }
 
     /// Every leftmost-first match that starts in `[from, last_start]` (non-overlapping,
@@ -823,14 +818,7 @@ impl Prog {
                 pos += 1;
                 continue;
             }
-            let mut st = State {
-                hay,
-                steps: used,
-                budget,
-                depth: 0,
-                cap: None,
-                ends: None,
-            };
+            let mut st = State::new(hay, budget, used, None);
             let found = st.seq(self, 0, 0, pos, None)?;
             used = st.steps;
             match found {
@@ -963,7 +951,19 @@ struct State<'h> {
     ends: Option<&'h mut Vec<usize>>,
 }
 
-impl State<'_> {
+impl<'h> State<'h> {
+    /// A search over `hay` that may take `budget` steps, `steps` of them taken already.
+    fn new(hay: &'h [u8], budget: u64, steps: u64, ends: Option<&'h mut Vec<usize>>) -> Self {
+        State {
+            hay,
+            steps,
+            budget,
+            depth: 0,
+            cap: None,
+            ends,
+        }
+    }
+
     fn tick(&mut self) -> Result<(), Budget> {
         self.steps += 1;
         if self.steps > self.budget || self.depth > DEPTH_BUDGET {

@@ -1453,7 +1453,9 @@ impl PhraseBook {
             (Some(f), Some(l)) => (at(f.0), at(l.0)),
             _ => return,
         };
-        // The trigger hits a match can go through (all of them unless ruled out below).
+        // For a pattern with a reversed beginning: the trigger hits a match can go
+        // through (all of them unless ruled out below).
+        let head = self.before[p].as_ref().filter(|_| !self.prefix[p]);
         let mut through: Vec<usize> = Vec::new();
         if let Some(sfx) = self.suffix[p].as_ref().filter(|_| !self.prefix[p]) {
             // Only the trigger hits the rest of the pattern can follow: none, no match.
@@ -1463,14 +1465,16 @@ impl PhraseBook {
                 if sfx.matches_at(hay.text.as_bytes(), at(e)).unwrap_or(true) {
                     lo = lo.min(at(a));
                     hi = hi.max(at(a));
-                    through.push(at(a));
+                    if head.is_some() {
+                        through.push(at(a));
+                    }
                 }
             }
             if lo > hi {
                 return;
             }
             hits = (lo, hi);
-        } else {
+        } else if head.is_some() {
             through.extend(trig.iter().map(|&(a, _)| at(a)));
         }
         let from = match &self.pats[p].prog {
@@ -1483,7 +1487,7 @@ impl PhraseBook {
             }
             None => 0,
         };
-        if let Some(head) = self.before[p].as_ref().filter(|_| !self.prefix[p]) {
+        if let Some(head) = head {
             if hits.1 - from >= WIDE_WINDOW {
                 if let Some(starts) = starts_before(head, hay.text, &through) {
                     return self.run_window(p, hay, (from, hits.1), Some(&starts), out);
