@@ -2101,6 +2101,80 @@ mod tests {
         assert!(found >= 15, "{found}");
     }
 
+    /// `reversed` reads a pattern backwards (a whole text matches exactly when the text
+    /// read backwards matches the reversed pattern, assertions included), `Prog::ends`
+    /// finds every way a match can end, and `Prog::find_at` finds `find_iter`'s matches
+    /// when given every place one can start.
+    #[test]
+    fn reversed_patterns_every_end_and_given_starts() {
+        use crate::backtrack::{reversed, Prog};
+        let parse = |src: &str| regex_syntax::Parser::new().parse(src).unwrap();
+        let whole = |src: &str| Regex::new(&format!("^(?:{src})$")).unwrap();
+        let cases = [
+            (
+                r"(?-u:\b)the (?:new )?manager(?:, [a-z ]+,)? will",
+                "the manager, steve, will",
+            ),
+            (
+                r"(?-u:\b)the (?:new )?manager(?:, [a-z ]+,)? will",
+                "the new manager will",
+            ),
+            (r"(?-u:\b)(?:he|[a-z]+'s) émile(?-u:\b)", "he émile"),
+            (r"(?-u:\b)(?:he|[a-z]+'s) émile(?-u:\b)", "bob's émile"),
+            (
+                r"(?m)^(?:hi|hello),? sarah(?-u:\b{end-half})",
+                "hello, sarah",
+            ),
+        ];
+        for (src, text) in cases {
+            let rev = reversed(&parse(src)).unwrap();
+            let back: String = text.chars().rev().collect();
+            assert!(whole(src).is_match(text), "{src} on {text:?}");
+            assert!(whole(&rev.to_string()).is_match(&back), "{rev} on {back:?}");
+            // A text the pattern does not match whole: nor does the reversed one.
+            let near = format!("{text}x");
+            let near_back: String = near.chars().rev().collect();
+            assert!(!whole(src).is_match(&near));
+            assert!(
+                !whole(&rev.to_string()).is_match(&near_back),
+                "{rev} on {near_back:?}"
+            );
+        }
+        // Every way through `a(?:b|bc)?c?` from 0 in "abcc": a, ab, abc (two ways), abcc.
+        let p = Prog::new(&parse("a(?:b|bc)?c?")).unwrap();
+        let mut ends = Vec::new();
+        p.ends(b"abcc", 0, &mut ends).unwrap();
+        ends.sort_unstable();
+        ends.dedup();
+        assert_eq!(ends, vec![1, 2, 3, 4]);
+        // Given every start, `find_at` is `find_iter`; given a start where none begins, it
+        // finds nothing there.
+        let p = Prog::new(&parse(r"(?-u:\b)(?:ab|b)c")).unwrap();
+        let hay = b"abc bc abc";
+        let mut all = Vec::new();
+        p.find_iter(hay, 0, hay.len(), |m| {
+            all.push((m.start, m.end));
+            true
+        })
+        .unwrap();
+        assert_eq!(all, vec![(0, 3), (4, 6), (7, 10)]);
+        let starts: Vec<usize> = (0..=hay.len()).collect();
+        let mut given = Vec::new();
+        p.find_at(hay, &starts, |m| {
+            given.push((m.start, m.end));
+            true
+        })
+        .unwrap();
+        assert_eq!(given, all);
+        let mut some = Vec::new();
+        p.find_at(hay, &[1, 4], |m| {
+            some.push((m.start, m.end));
+            true
+        })
+        .unwrap();
+        assert_eq!(some, vec![(4, 6)]);
+    }
+
     #[test]
     fn spaces_bound_where_a_match_can_start() {
         let hay = b"one two three four";
