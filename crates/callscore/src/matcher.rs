@@ -508,8 +508,11 @@ fn study(src: &str, speech: bool) -> Study {
                 None => {
                     let trigger = groups.swap_remove(best);
                     let suffix = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
+                    // (Only for a pattern the backtracker runs: the regex, which runs the
+                    // others, would not use the starts it finds.)
                     let before = hir
                         .as_ref()
+                        .filter(|_| prog.is_some())
                         .and_then(|h| before_trigger(h, &trigger))
                         .map(Box::new);
                     (false, trigger, suffix, before)
