@@ -86,75 +86,34 @@ mod sse2 {
 
     /// Mark word starts (as the module docs define them) and bytes to judge apart in
     /// `buf`, 64 bytes a group, with running totals, into `out`.
+    ///
+    /// SSE2 only sorts the bytes: six compares a block of sixteen, each kind of byte
+    /// (letter, digit, `.`/`'`, `:`, `,`/`;`, to judge apart) gathered as one bit a byte
+    /// into a 64-bit mask a group. The neighbours (the byte before, the one before that)
+    /// are then shifts of those masks, with the previous group's top bits carried in:
+    /// a few scalar operations per 64 bytes. (Judging the neighbours in the vector
+    /// registers, as this did until session 13, took three times the instructions.)
     #[target_feature(enable = "sse2")]
     pub(super) fn marks(buf: &[u8], out: &mut Vec<Group>) {
-        let zero = _mm_setzero_si128();
-        // The previous block's letter, digit, letter-or-digit, `.`/`'`, `:`, `,`/`;`.
-        let mut prev = [zero; 6];
+        // The previous group's masks: letter, digit, `.`/`'`, `:`, `,`/`;`.
+        let mut prev = [0u64; 5];
         let (mut starts_before, mut other_before) = (0u32, 0u32);
         out.clear();
         out.reserve(buf.len().div_ceil(64));
-        for group in buf.chunks(64) {
-            let (mut starts, mut other) = (0u64, 0u64);
-            for (k, block) in group.chunks(16).enumerate() {
-                // Sixteen bytes, a short last block padded with zero bytes (neither a word
-                // nor a joiner).
-                let mut x = [0u8; 16];
-                match <[u8; 16]>::try_from(block) {
-                    Ok(full) => x = full,
-                    Err(_) => x[..block.len()].copy_from_slice(block),
-                }
-                let half = |h: &[u8]| {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(h);
-                    i64::from_le_bytes(b)
-                };
-                let v = _mm_set_epi64x(half(&x[8..]), half(&x[..8]));
-                let splat = |c: u8| _mm_set1_epi8(c as i8);
-                let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
-                // Signed compares: a byte from 0x80 up is negative, so in no range.
-                let within = |x: __m128i, lo: u8, hi: u8| {
-                    _mm_and_si128(
-                        _mm_cmpgt_epi8(x, splat(lo - 1)),
-                        _mm_cmpgt_epi8(splat(hi + 1), x),
-                    )
-                };
-                let letter = within(_mm_or_si128(v, splat(0x20)), b'a', b'z');
-                let digit = within(v, b'0', b'9');
-                let cur = [
-                    letter,
-                    digit,
-                    _mm_or_si128(letter, digit),
-                    _mm_or_si128(eq(b'.'), eq(b'\'')),
-                    eq(b':'),
-                    _mm_or_si128(eq(b','), eq(b';')),
-                ];
-                // Each byte's neighbour one (two) bytes before, across blocks.
-                let back1 = |k: usize| {
-                    _mm_or_si128(_mm_slli_si128::<1>(cur[k]), _mm_srli_si128::<15>(prev[k]))
-                };
-                let back2 = |k: usize| {
-                    _mm_or_si128(_mm_slli_si128::<2>(cur[k]), _mm_srli_si128::<14>(prev[k]))
-                };
-                let (l2, d2) = (back2(0), back2(1));
-                let joined = _mm_or_si128(
-                    _mm_and_si128(
-                        back1(3),
-                        _mm_or_si128(_mm_and_si128(l2, letter), _mm_and_si128(d2, digit)),
-                    ),
-                    _mm_or_si128(
-                        _mm_and_si128(back1(4), _mm_and_si128(l2, letter)),
-                        _mm_and_si128(back1(5), _mm_and_si128(d2, digit)),
-                    ),
-                );
-                let start = _mm_andnot_si128(_mm_or_si128(back1(2), joined), cur[2]);
-                // Non-ASCII bytes have the top bit set already.
-                let apart = _mm_or_si128(v, eq(b'_'));
-                let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16);
-                starts |= bits(start) << (16 * k);
-                other |= bits(apart) << (16 * k);
-                prev = cur;
-            }
+        let mut push = |group: &[u8; 64]| {
+            let m = kinds(group);
+            let [l, d, p, c, s] = [m[0], m[1], m[2], m[3], m[4]];
+            // Each byte's neighbour one (two) bytes before, across groups.
+            let back1 = |x: u64, px: u64| (x << 1) | (px >> 63);
+            let back2 = |x: u64, px: u64| (x << 2) | (px >> 62);
+            let alnum = l | d;
+            let letters = back2(l, prev[0]) & l;
+            let digits = back2(d, prev[1]) & d;
+            let joined = (back1(p, prev[2]) & (letters | digits))
+                | (back1(c, prev[3]) & letters)
+                | (back1(s, prev[4]) & digits);
+            let starts = alnum & !(back1(alnum, prev[0] | prev[1]) | joined);
+            let other = m[5];
             out.push(Group {
                 starts,
                 other,
@@ -163,7 +122,59 @@ mod sse2 {
             });
             starts_before += starts.count_ones();
             other_before += other.count_ones();
+            prev = [l, d, p, c, s];
+        };
+        let mut groups = buf.chunks_exact(64);
+        for group in &mut groups {
+            if let Ok(group) = <&[u8; 64]>::try_from(group) {
+                push(group);
+            }
         }
+        let rest = groups.remainder();
+        if !rest.is_empty() {
+            // A short last group, padded with zero bytes (neither a word nor a joiner).
+            let mut last = [0u8; 64];
+            last[..rest.len()].copy_from_slice(rest);
+            push(&last);
+        }
+    }
+
+    /// The masks of 64 bytes, one bit a byte: letters, digits, `.`/`'`, `:`, `,`/`;`,
+    /// and bytes to judge apart (non-ASCII, `_`).
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn kinds(group: &[u8; 64]) -> [u64; 6] {
+        let mut m = [0u64; 6];
+        for (k, block) in group.chunks_exact(16).enumerate() {
+            let half = |h: &[u8]| {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(h);
+                i64::from_le_bytes(b)
+            };
+            let v = _mm_set_epi64x(half(&block[8..]), half(&block[..8]));
+            let splat = |c: u8| _mm_set1_epi8(c as i8);
+            let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
+            // Signed compares: a byte from 0x80 up is negative, so in no range.
+            let within = |x: __m128i, lo: u8, hi: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(x, splat(lo - 1)),
+                    _mm_cmpgt_epi8(splat(hi + 1), x),
+                )
+            };
+            let kinds = [
+                within(_mm_or_si128(v, splat(0x20)), b'a', b'z'),
+                within(v, b'0', b'9'),
+                _mm_or_si128(eq(b'.'), eq(b'\'')),
+                eq(b':'),
+                _mm_or_si128(eq(b','), eq(b';')),
+                // Non-ASCII bytes have the top bit set already.
+                _mm_or_si128(v, eq(b'_')),
+            ];
+            for (mask, kind) in m.iter_mut().zip(kinds) {
+                *mask |= u64::from(_mm_movemask_epi8(kind) as u16) << (16 * k);
+            }
+        }
+        m
     }
 }
 
