@@ -189,37 +189,47 @@ fn is_plain(b: &[u8]) -> bool {
 
 /// Append `b`, lower-cased, to `out`, and say whether that is all folding `b` does
 /// (printable ASCII with no annotation opener, single spaces, none at either end; when
-/// it is not, the caller takes the bytes back off). After the copy, one branch-free pass
-/// lower-cases and checks every byte with the one before it: sixteen bytes at a time on
-/// x86-64 (SSE2, part of every x86-64 CPU; the compiler did not vectorise the byte loop,
-/// which cost ~4.5 instructions a byte), a byte at a time elsewhere and for the last
-/// few bytes.
+/// it is not, the caller takes the bytes back off). One branch-free pass lower-cases
+/// and checks every byte with the one before it as it appends them: sixteen bytes at a
+/// time on x86-64 (SSE2, part of every x86-64 CPU; the compiler had not vectorised a
+/// copy followed by a loop over the bytes, which cost ~4.5 instructions a byte), a byte
+/// at a time elsewhere.
 fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
     let ends = b.first().is_some_and(|&x| x != b' ') && b.last().is_some_and(|&x| x != b' ');
     if !ends {
         return false;
     }
     out.reserve(b.len());
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    lower_plain(b, out)
+}
+
+/// Append `b` lower-cased to `out`, and say whether it is plain (see [`copy_plain`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn lower_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
     // SAFETY: `lower_plain` needs SSE2 only, which this build targets (the `cfg` above;
     // every x86-64 CPU has it).
-    return unsafe { sse2::lower_plain(b, out) };
-    // Elsewhere a byte at a time, each with the one before it (the first byte has none:
-    // it is not a space).
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    {
-        let at = out.len();
-        out.extend_from_slice(b);
-        let before = std::iter::once(&b'a').chain(b);
-        out[at..]
-            .iter_mut()
-            .zip(before)
-            .fold(true, |ok, (x, &before)| plain_byte(ok, x, before))
-    }
+    unsafe { sse2::lower_plain(b, out) }
+}
+
+/// Append `b` lower-cased to `out`, and say whether it is plain (see [`copy_plain`]): a
+/// byte at a time, each with the one before it (the first byte has none: it is not a
+/// space).
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn lower_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
+    let at = out.len();
+    out.extend_from_slice(b);
+    let before = std::iter::once(&b'a').chain(b);
+    out[at..]
+        .iter_mut()
+        .zip(before)
+        .fold(true, |ok, (x, &before)| plain_byte(ok, x, before))
 }
 
 /// One byte of [`copy_plain`]: lower-case `x` and say whether the text is still plain
 /// (`ok`, and `x` printable ASCII, no annotation opener, not a space after a space).
+/// On x86-64, [`sse2::lower_plain`] does the same sixteen bytes at a time, and the tests
+/// check it against this.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
 fn plain_byte(ok: bool, x: &mut u8, before: u8) -> bool {
     let c = *x;
