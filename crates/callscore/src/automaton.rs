@@ -114,45 +114,63 @@ impl Table {
             }
         }
         let stride = reps.len();
-        // The trie of the literals (node 0 the root): each node's edges (class, child),
-        // and the literals that end at it.
-        let mut edges: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
-        let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
+        // The trie of the literals (node 0 the root), in flat arrays: each node's first
+        // child and next sibling, the class of the edge into it, and the first and last
+        // literal that end at it (a literal given twice ends at the same node), each
+        // literal linked to the next that ends where it does. (A vector of edges and one
+        // of literals per node were 30,000 small allocations for the default rubric.)
+        const NONE: u32 = u32::MAX;
+        let mut first_child: Vec<u32> = vec![NONE];
+        let mut sibling: Vec<u32> = vec![NONE];
+        let mut edge: Vec<u8> = vec![0];
+        let mut ends: Vec<(u32, u32)> = vec![(NONE, NONE)];
+        let mut next_lit: Vec<u32> = vec![NONE; literals.len()];
         for (i, lit) in literals.iter().enumerate() {
             let mut node = 0usize;
             for &b in lit {
                 let c = class[b as usize];
-                node = match edges[node].iter().find(|e| e.0 == c) {
-                    Some(&(_, child)) => child as usize,
-                    None => {
-                        let child = edges.len();
-                        edges[node].push((c, u32::try_from(child).ok()?));
-                        edges.push(Vec::new());
-                        ends.push(Vec::new());
-                        child
-                    }
+                let mut child = *first_child.get(node)?;
+                while child != NONE && *edge.get(child as usize)? != c {
+                    child = *sibling.get(child as usize)?;
+                }
+                node = if child != NONE {
+                    child as usize
+                } else {
+                    let new = u32::try_from(edge.len()).ok()?;
+                    sibling.push(*first_child.get(node)?);
+                    *first_child.get_mut(node)? = new;
+                    first_child.push(NONE);
+                    edge.push(c);
+                    ends.push((NONE, NONE));
+                    new as usize
                 };
             }
-            ends[node].push(u32::try_from(i).ok()?);
-        }
-        // Children in class order, as a walk over the classes finds them (the order the
-        // walk's table was tuned with: the states near the start sit together).
-        for e in &mut edges {
-            e.sort_unstable();
+            let i = u32::try_from(i).ok()?;
+            let (head, tail) = ends.get_mut(node)?;
+            if *tail == NONE {
+                *head = i;
+            } else {
+                *next_lit.get_mut(*tail as usize)? = i;
+            }
+            *tail = i;
         }
         // Breadth-first, the textbook construction: `order[k]` is the k-th node found,
         // `bfs` its transitions on every class (by breadth-first number), `fail` its
         // failure state. A node goes where its failure state goes, except along its own
         // edges; its failure state is where its parent's failure state goes on the same
-        // class (shallower, so numbered and filled in already). Its matches are its own
-        // literals, then its failure state's.
-        let nodes = edges.len();
+        // class (shallower, so numbered and filled in already). Children are numbered in
+        // class order, as a walk over the classes finds them (the order the walk's table
+        // was tuned with). Its matches are its own literals (from `own[k]` on), then its
+        // failure state's, and so on; `matching[k]` says whether there are any.
+        let nodes = edge.len();
         let mut order: Vec<u32> = Vec::with_capacity(nodes);
         order.push(0);
         let mut fail: Vec<u32> = Vec::with_capacity(nodes);
         fail.push(0);
         let mut bfs: Vec<u32> = Vec::with_capacity(nodes.saturating_mul(stride));
-        let mut matches: Vec<Vec<u32>> = Vec::with_capacity(nodes);
+        let mut own: Vec<u32> = Vec::with_capacity(nodes);
+        let mut matching: Vec<bool> = Vec::with_capacity(nodes);
+        let mut children: Vec<(u8, u32)> = Vec::new();
         let mut k = 0;
         while let Some(&node) = order.get(k) {
             let f = fail[k] as usize;
@@ -163,12 +181,17 @@ impl Table {
             } else {
                 bfs.extend_from_within(f * stride..f * stride + stride);
             }
-            let mut m = ends[node as usize].clone();
-            if k > 0 {
-                m.extend_from_slice(&matches[f]);
+            let lit = ends.get(node as usize)?.0;
+            own.push(lit);
+            matching.push(lit != NONE || (k > 0 && matching[f]));
+            children.clear();
+            let mut child = *first_child.get(node as usize)?;
+            while child != NONE {
+                children.push((*edge.get(child as usize)?, child));
+                child = *sibling.get(child as usize)?;
             }
-            matches.push(m);
-            for &(c, child) in &edges[node as usize] {
+            children.sort_unstable();
+            for &(c, child) in &children {
                 let num = u32::try_from(order.len()).ok()?;
                 // The child's failure state: where this one's failure state goes on `c`
                 // (the root for the root's children).
@@ -183,6 +206,22 @@ impl Table {
             }
             k += 1;
         }
+        // State `k`'s matches: its own literals, then its failure state's, and so on.
+        // (The root is its own failure state, and the last one looked at.)
+        let matches_of = |mut k: usize, out: &mut Vec<u32>| {
+            out.clear();
+            loop {
+                let mut lit = own[k];
+                while let Some(&next) = next_lit.get(lit as usize) {
+                    out.push(lit);
+                    lit = next;
+                }
+                if k == 0 {
+                    break;
+                }
+                k = fail[k] as usize;
+            }
+        };
         // Non-match states first, then match states, each group the most visited first
         // (see the module docs): `number` maps a breadth-first number to the state's final
         // number.
@@ -193,7 +232,7 @@ impl Table {
             *visits.get_mut(at)? += 1;
         }
         let (mut plain, mut matching): (Vec<u32>, Vec<u32>) =
-            (0..order.len() as u32).partition(|&k| matches[k as usize].is_empty());
+            (0..order.len() as u32).partition(|&k| !matching[k as usize]);
         for group in [&mut plain, &mut matching] {
             // Stable: states the sample never reaches stay in breadth-first order.
             group.sort_by_key(|&k| std::cmp::Reverse(visits[k as usize]));
@@ -249,9 +288,10 @@ impl Table {
         let mut first = Vec::with_capacity(matching.len());
         let mut more_at = Vec::with_capacity(matching.len() + 1);
         let mut more = Vec::new();
+        let mut m = Vec::new();
         for &b in &matching {
             more_at.push(u32::try_from(more.len()).ok()?);
-            let m = &matches[b as usize];
+            matches_of(b as usize, &mut m);
             for (k, &lit) in m.iter().enumerate() {
                 let len = literals.get(lit as usize).map_or(0, Vec::len);
                 let len = u32::try_from(len).ok().filter(|&l| l < MORE)?;
