@@ -926,26 +926,56 @@ pub struct Hit {
 pub struct Scan {
     /// Candidate runs, sorted: (list, turn, pattern, where its trigger hits are in
     /// `hits`).
-    runs: Vec<(u32, u32, u32, u32, u32)>,
+    runs: Vec<Run>,
     /// The trigger hits of the runs, as (start, end) in the folded buffer, each run's in
     /// order of start.
     hits: Vec<(u32, u32)>,
     /// Exact-literal hits as (list, hit), sorted by list then position.
     exact: Vec<(u32, Hit)>,
-    /// Where each list's runs start in `runs` (one more entry than lists).
-    run_at: Vec<u32>,
-    /// Where each list's hits start in `exact` (one more entry than lists).
-    exact_at: Vec<u32>,
-    /// For each list, the turns with any candidate or exact hit of it, as bit `turn % 64`:
-    /// most questions a rule asks (this list, in this turn?) are answered "none" here.
-    turns: Vec<u64>,
+    /// For each list, where its runs and exact hits start, and the turns it has any in
+    /// (one more entry than lists, for where the last list's end). One vector, not
+    /// three: one allocation a call, and what a question about a list reads sits
+    /// together.
+    at: Vec<ListAt>,
     /// `customer[i]`: turn `i` is a customer's, and was scanned only for the lists asked
     /// about in customers' turns (else: only for those asked about in the agent's); see
     /// [`PhraseBook::scan_roles`]. Empty when every turn was scanned whole.
     customer: Vec<bool>,
 }
 
+/// A candidate run: (list, turn, pattern, and where its trigger hits start and end in
+/// [`Scan::hits`]).
+type Run = (u32, u32, u32, u32, u32);
+
+/// Where one list's share of a [`Scan`] is.
+#[derive(Debug, Clone, Copy, Default)]
+struct ListAt {
+    /// Where the list's runs start in [`Scan::runs`].
+    runs: u32,
+    /// Where the list's hits start in [`Scan::exact`].
+    exact: u32,
+    /// The turns with any candidate or exact hit of the list, as bit `turn % 64`: most
+    /// questions a rule asks (this list, in this turn?) are answered "none" here.
+    turns: u64,
+}
+
 impl Scan {
+    /// List `list`'s runs and exact hits.
+    fn of(&self, list: usize) -> (&[Run], &[(u32, Hit)]) {
+        match (self.at.get(list), self.at.get(list + 1)) {
+            (Some(a), Some(b)) => (
+                self.runs
+                    .get(a.runs as usize..b.runs as usize)
+                    .unwrap_or_default(),
+                self.exact
+                    .get(a.exact as usize..b.exact as usize)
+                    .unwrap_or_default(),
+            ),
+            // (An empty scan has no entries at all.)
+            _ => (&[], &[]),
+        }
+    }
+
     /// The side whose lists the scan of turn `turn` looked for ([`IN_ANY`]: all lists).
     fn side(&self, turn: usize) -> u8 {
         match self.customer.get(turn) {
@@ -957,9 +987,9 @@ impl Scan {
 
     /// False when list `list` has nothing at all to check in turn `turn`.
     fn may_have(&self, list: usize, turn: usize) -> bool {
-        self.turns
+        self.at
             .get(list)
-            .is_some_and(|bits| bits & (1 << (turn % 64)) != 0)
+            .is_some_and(|a| a.turns & (1 << (turn % 64)) != 0)
     }
 }
 
@@ -986,24 +1016,9 @@ struct Scratch {
     cand: Vec<(u32, u32, u32)>,
     /// The call's candidate runs in the order they are made (turn by turn), before
     /// they are placed by list into [`Scan::runs`].
-    runs: Vec<(u32, u32, u32, u32, u32)>,
+    runs: Vec<Run>,
     /// Where the next run of each list goes in [`Scan::runs`] while they are placed.
     place: Vec<u32>,
-}
-
-/// Where each key in `0..n` starts once `keys` are sorted (`n + 1` entries; keys need not
-/// be sorted yet).
-fn starts(keys: impl Iterator<Item = u32>, n: usize) -> Vec<u32> {
-    let mut at = vec![0u32; n + 1];
-    for k in keys {
-        if let Some(c) = at.get_mut(k as usize + 1) {
-            *c += 1;
-        }
-    }
-    for i in 1..at.len() {
-        at[i] += at[i - 1];
-    }
-    at
 }
 
 /// The phrases found in one transcript, by list, in text order.
@@ -1102,18 +1117,12 @@ impl<'a> Hits<'a> {
     /// Check list `list`'s candidates (in one turn, or everywhere), sorted by position.
     fn compute(&self, list: usize, turn: Option<usize>) -> Vec<Hit> {
         let mut out = Vec::new();
-        // (An empty scan has no offsets at all.)
-        let slice = |at: &[u32], k: usize| match (at.get(k), at.get(k + 1)) {
-            (Some(&a), Some(&b)) => a as usize..b as usize,
-            _ => 0..0,
-        };
         // A list's share of the scan is a few entries: filter them by turn.
-        let ex = &self.scan.exact[slice(&self.scan.exact_at, list)];
+        let (runs, ex) = self.scan.of(list);
         // (What the scan found of the list in a turn it skipped the list in is partial:
         // such turns are run directly below.)
         let in_turn = |t: usize| turn.is_none_or(|want| want == t) && !self.skipped(list, t);
         out.extend(ex.iter().map(|x| x.1).filter(|h| in_turn(h.turn)));
-        let runs = &self.scan.runs[slice(&self.scan.run_at, list)];
         let buf = self.folded.buf.as_str();
         for &(_, turn, p, a, z) in runs.iter().filter(|r| in_turn(r.1 as usize)) {
             let Some(&(s, e)) = self.folded.spans.get(turn as usize) else {
@@ -1421,9 +1430,34 @@ impl PhraseBook {
         // The runs were made turn by turn, and in a turn pattern by pattern: placed by
         // list in that order (a counting sort, stable), they are in (list, turn, pattern)
         // order.
-        out.run_at = starts(runs.iter().map(|r| r.0), self.lists.len());
+        let n = self.lists.len();
+        out.exact
+            .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
+        // Each list's runs and exact hits counted (after the list: the sums below make
+        // them where the list's start), and the turns it has any in.
+        let mut at = vec![ListAt::default(); n + 1];
+        for r in runs.iter() {
+            if let Some(a) = at.get_mut(r.0 as usize + 1) {
+                a.runs += 1;
+            }
+            if let Some(a) = at.get_mut(r.0 as usize) {
+                a.turns |= 1 << (r.1 % 64);
+            }
+        }
+        for &(l, h) in out.exact.iter() {
+            if let Some(a) = at.get_mut(l as usize + 1) {
+                a.exact += 1;
+            }
+            if let Some(a) = at.get_mut(l as usize) {
+                a.turns |= 1 << (h.turn % 64);
+            }
+        }
+        for i in 1..at.len() {
+            at[i].runs += at[i - 1].runs;
+            at[i].exact += at[i - 1].exact;
+        }
         place.clear();
-        place.extend_from_slice(&out.run_at);
+        place.extend(at.iter().map(|a| a.runs));
         out.runs = vec![(0, 0, 0, 0, 0); runs.len()];
         for &r in runs.iter() {
             if let Some(at) = place.get_mut(r.0 as usize) {
@@ -1433,16 +1467,7 @@ impl PhraseBook {
                 *at += 1;
             }
         }
-        out.exact
-            .sort_unstable_by_key(|&(l, h)| (l, h.start, h.end));
-        out.exact_at = starts(out.exact.iter().map(|x| x.0), self.lists.len());
-        out.turns = vec![0; self.lists.len()];
-        let marks = out.runs.iter().map(|r| (r.0 as usize, r.1 as usize));
-        for (list, turn) in marks.chain(out.exact.iter().map(|x| (x.0 as usize, x.1.turn))) {
-            if let Some(bits) = out.turns.get_mut(list) {
-                *bits |= 1 << (turn % 64);
-            }
-        }
+        out.at = at;
         out
     }
 
