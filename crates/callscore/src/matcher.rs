@@ -350,7 +350,7 @@ impl BookBuilder {
                     filters: groups,
                 } => {
                     prefix[pi] = is_prefix;
-                    suffix[pi] = sfx;
+                    suffix[pi] = sfx.map(|s| *s);
                     before[pi] = head.map(|h| *h);
                     for (lit, initial) in triggers {
                         trig.push((lit_id(lit), pi as u32, initial));
@@ -445,7 +445,7 @@ enum Plan {
         prefix: bool,
         triggers: Vec<Lit>,
         /// What must follow a trigger hit (see [`suffix_after`]).
-        suffix: Option<crate::backtrack::Prog>,
+        suffix: Option<Box<crate::backtrack::Prog>>,
         /// What comes before a trigger hit, reversed (see [`before_trigger`]; boxed, as
         /// few patterns have one).
         before: Option<Box<crate::backtrack::Prog>>,
@@ -507,7 +507,10 @@ fn study(src: &str, speech: bool) -> Study {
                 ),
                 None => {
                     let trigger = groups.swap_remove(best);
-                    let suffix = hir.as_ref().and_then(|h| suffix_after(h, &trigger));
+                    let suffix = hir
+                        .as_ref()
+                        .and_then(|h| suffix_after(h, &trigger))
+                        .map(Box::new);
                     // (Only for a pattern the backtracker runs: the regex, which runs the
                     // others, would not use the starts it finds.)
                     let before = hir
@@ -1902,6 +1905,56 @@ mod tests {
             matched > 2000 && named > 100,
             "{matched} matching pairs, {named} names"
         );
+    }
+
+    /// A greedy class repetition that what follows it can never start inside (`[a-z']+`
+    /// before a space) is tried at its longest run only, and one that it can
+    /// (`[a-z]+` before `ing`) gives back; either way the matches are the regex's, on
+    /// seeded random texts. (Fails if a repetition is made possessive wrongly, or the
+    /// compiler finds none.)
+    #[test]
+    fn possessive_runs_only_where_giving_back_cannot_help() {
+        let cases = [
+            (r" [a-z']+ zzz", 1),
+            (r"(?: [a-z']+){0,3}? (?:call|come)(?-u:\b)", 1),
+            (r"\d+ ?(?:am|pm)", 1),
+            (r"[a-z]+a", 0),
+            (r"[a-z]+ing(?-u:\b)", 0),
+            (r"[a-z' ]{1,30},", 1),
+            (r"[a-z ]+ zzz", 0),
+        ];
+        let mut rng = crate::testing::Rng::new(0x5EED);
+        const PIECES: &[&str] = &[
+            "a", "i", "n", "g", "z", " zzz", " ", "'", ",", "1", "2", " am", "pm", " call", "come",
+            "ing", " word",
+        ];
+        let texts: Vec<String> = (0..4000).map(|_| rng.text(PIECES, 14)).collect();
+        for (src, want_possessive) in cases {
+            let hir = regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(src)
+                .unwrap();
+            let prog = crate::backtrack::Prog::new(&hir).unwrap();
+            assert_eq!(prog.possessive_runs(), want_possessive, "{src}");
+            let re = Regex::new(src).unwrap();
+            let mut matched = 0;
+            for t in &texts {
+                let want: Vec<(usize, usize)> = re
+                    .find_iter(t)
+                    .map(|m| (m.start(), m.end()))
+                    .filter(|m| m.0 < m.1)
+                    .collect();
+                let mut got = Vec::new();
+                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
+                    got.push((m.start, m.end));
+                    true
+                });
+                assert!(r.is_ok(), "{src} on {t:?}");
+                assert_eq!(got, want, "{src} on {t:?}");
+                matched += usize::from(!got.is_empty());
+            }
+            assert!(matched > 20, "{src}: {matched} texts match");
+        }
     }
 
     /// Score `chunk` as the turns of one call with `b`, and check that the phrase pass
