@@ -1061,7 +1061,14 @@ impl<'h> State<'h> {
                         _ => &alt.branches[..],
                     };
                     for &q in branches {
-                        if !p.may_start(q, self.hay, pos) {
+                        // A branch that starts with a literal is tested here (most fail
+                        // on their second byte: "call", "contact", "come" for a "c"),
+                        // before a call into it.
+                        let lead = match p.seqs[q as usize].first() {
+                            Some(Node::Lit(l)) => self.hay.get(pos..pos + l.len()) == Some(&l[..]),
+                            _ => p.may_start(q, self.hay, pos),
+                        };
+                        if !lead {
                             continue;
                         }
                         if let Some(f) = self.seq(p, q, 0, pos, Some(&next))? {
