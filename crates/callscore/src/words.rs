@@ -2,9 +2,10 @@
 //! `unicode_words` counts them (Unicode word boundaries, UAX #29), over the folded text.
 //!
 //! Counting runs on every call and touches every byte, so it has a fast path. On x86-64
-//! one SSE2 pass (part of every x86-64 CPU) over the whole folded buffer marks, sixteen
-//! bytes at a time, where a word starts and which bytes the fast path cannot judge
-//! (non-ASCII, `_`); each turn's count is then a difference of two running counts,
+//! one SSE2 pass (part of every x86-64 CPU) over the whole folded buffer sorts the bytes,
+//! sixteen at a time, into one 64-bit mask per kind per 64 bytes; shifts of those masks
+//! then mark where a word starts and which bytes the fast path cannot judge (non-ASCII,
+//! `_`); each turn's count is then a difference of two running counts,
 //! with no loop over each turn's bytes (short turns of unpredictable length made such
 //! loops pay a mispredicted branch or two per turn, about as much as the counting). A turn
 //! with a byte the fast path cannot judge, and every turn on other CPUs, is counted on
