@@ -206,8 +206,8 @@ fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
 /// Append `b` lower-cased to `out`, and say whether it is plain (see [`copy_plain`]).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn lower_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
-    // SAFETY: `lower_plain` needs SSE2 only, which this build targets (the `cfg` above;
-    // every x86-64 CPU has it).
+    // SAFETY: `sse2::lower_plain` needs SSE2 only, which this build targets (the `cfg`
+    // above; every x86-64 CPU has it).
     unsafe { sse2::lower_plain(b, out) }
 }
 
@@ -227,7 +227,7 @@ fn lower_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
 
 /// One byte of [`copy_plain`]: lower-case `x` and say whether the text is still plain
 /// (`ok`, and `x` printable ASCII, no annotation opener, not a space after a space).
-/// On x86-64, [`sse2::lower_plain`] does the same sixteen bytes at a time, and the tests
+/// On x86-64, `sse2::lower_plain` does the same sixteen bytes at a time, and the tests
 /// check it against this.
 #[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
 #[inline]
