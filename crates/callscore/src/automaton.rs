@@ -161,7 +161,7 @@ impl Table {
         // class (shallower, so numbered and filled in already). Children are numbered in
         // class order, as a walk over the classes finds them (the order the walk's table
         // was tuned with). Its matches are its own literals (from `own[k]` on), then its
-        // failure state's, and so on; `matching[k]` says whether there are any.
+        // failure state's, and so on; `has_match[k]` says whether there are any.
         let nodes = edge.len();
         let mut order: Vec<u32> = Vec::with_capacity(nodes);
         order.push(0);
@@ -169,7 +169,7 @@ impl Table {
         fail.push(0);
         let mut bfs: Vec<u32> = Vec::with_capacity(nodes.saturating_mul(stride));
         let mut own: Vec<u32> = Vec::with_capacity(nodes);
-        let mut matching: Vec<bool> = Vec::with_capacity(nodes);
+        let mut has_match: Vec<bool> = Vec::with_capacity(nodes);
         let mut children: Vec<(u8, u32)> = Vec::new();
         let mut k = 0;
         while let Some(&node) = order.get(k) {
@@ -183,7 +183,7 @@ impl Table {
             }
             let lit = ends.get(node as usize)?.0;
             own.push(lit);
-            matching.push(lit != NONE || (k > 0 && matching[f]));
+            has_match.push(lit != NONE || (k > 0 && has_match[f]));
             children.clear();
             let mut child = *first_child.get(node as usize)?;
             while child != NONE {
@@ -232,7 +232,7 @@ impl Table {
             *visits.get_mut(at)? += 1;
         }
         let (mut plain, mut matching): (Vec<u32>, Vec<u32>) =
-            (0..order.len() as u32).partition(|&k| !matching[k as usize]);
+            (0..order.len() as u32).partition(|&k| !has_match[k as usize]);
         for group in [&mut plain, &mut matching] {
             // Stable: states the sample never reaches stay in breadth-first order.
             group.sort_by_key(|&k| std::cmp::Reverse(visits[k as usize]));

@@ -1439,21 +1439,20 @@ impl PhraseBook {
         // Each list's runs and exact hits counted (after the list: the sums below make
         // them where the list's start), and the turns it has any in.
         let mut at = vec![ListAt::default(); n + 1];
+        let mut count = |list: u32, turn: usize, runs: u32, exact: u32| {
+            if let Some(a) = at.get_mut(list as usize + 1) {
+                a.runs += runs;
+                a.exact += exact;
+            }
+            if let Some(a) = at.get_mut(list as usize) {
+                a.turns |= 1 << (turn % 64);
+            }
+        };
         for r in runs.iter() {
-            if let Some(a) = at.get_mut(r.0 as usize + 1) {
-                a.runs += 1;
-            }
-            if let Some(a) = at.get_mut(r.0 as usize) {
-                a.turns |= 1 << (r.1 % 64);
-            }
+            count(r.0, r.1 as usize, 1, 0);
         }
         for &(l, h) in out.exact.iter() {
-            if let Some(a) = at.get_mut(l as usize + 1) {
-                a.exact += 1;
-            }
-            if let Some(a) = at.get_mut(l as usize) {
-                a.turns |= 1 << (h.turn % 64);
-            }
+            count(l, h.turn, 0, 1);
         }
         for i in 1..at.len() {
             at[i].runs += at[i - 1].runs;
