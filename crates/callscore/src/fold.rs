@@ -49,12 +49,14 @@ impl Folded {
         let mut map = Vec::new();
         let mut map_at = Vec::with_capacity(turns.len());
         let mut spans = Vec::with_capacity(turns.len());
+        let mut all_plain = true;
         for t in turns {
             let start = out.len();
             if copy_plain(t.text.as_bytes(), &mut out) {
                 // Printable ASCII, single spaces, no annotation: lower-cased above.
                 map_at.push(BYTE_FOR_BYTE);
             } else {
+                all_plain = false;
                 out.truncate(start);
                 map_at.push(map.len());
                 fold_general(&t.text, &mut out, &mut map);
@@ -63,8 +65,17 @@ impl Folded {
             spans.push((start, out.len()));
             out.push(b'\n');
         }
+        let buf = if all_plain {
+            // Every turn's bytes passed `copy_plain`'s check (printable ASCII) and the
+            // separators are `\n`: ASCII, so valid UTF-8 without a second look.
+            debug_assert!(out.is_ascii());
+            // SAFETY: ASCII is valid UTF-8 (above).
+            unsafe { String::from_utf8_unchecked(out) }
+        } else {
+            into_string(out)
+        };
         Folded {
-            buf: into_string(out),
+            buf,
             map,
             map_at,
             spans,
