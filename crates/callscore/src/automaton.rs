@@ -16,8 +16,9 @@
 //!   column; every other byte has its own (38 columns for the default rubric);
 //! - **columns, two bytes an entry**: the table is stored column by column (all states'
 //!   transitions on one class together) and a state is its number, so a step is
-//!   `trans[column[byte] + state]`: one add, one load, and 16-bit entries while there are
-//!   at most 65,536 states (the default rubric has 6,221: 473 KB);
+//!   `column_start(byte)[state]`: one load on the chain of dependent look-ups (the
+//!   column's start comes from the byte alone, off the chain), and 16-bit entries while
+//!   there are at most 65,536 states (the default rubric has 6,221: 473 KB);
 //! - **the most visited states first**: the walk spends most of its time in a few hundred
 //!   states (most words match a letter or two of some literal, then fall back), and those
 //!   are numbered first, so that in every column their entries sit together and the walk's
@@ -409,18 +410,27 @@ impl Table {
         // Each part's slots in `out` begin at its start plus its number (a part of `m`
         // bytes writes at most `m + 1` slots).
         let mut slot = [0usize; L];
-        let mut state = [self.start; L];
+        let mut state = [self.start as usize; L];
         for k in 0..L {
             slot[k] = bounds[k].0 + k;
         }
-        let step = |s: u32, x: u8| -> u32 {
+        let (base, from) = (trans.as_ptr(), from as usize);
+        let step = |s: usize, x: u8| -> usize {
+            // Where the byte's column starts comes from the byte alone, off the chain of
+            // dependent look-ups, and the state only indexes into it: on the chain, one
+            // load and nothing else (`column[x] + s` first put an add on it, a sixth
+            // more time a step; the state as `usize`, not `u32`, needs no widening).
             // SAFETY: `column[x] + s < trans.len()` for every state `s` (above).
-            unsafe { (*trans.get_unchecked((column[x as usize] + s) as usize)).into() }
+            unsafe {
+                let col = base.add(column[x as usize] as usize);
+                let next: u32 = (*col.add(s)).into();
+                next as usize
+            }
         };
-        let put = |out: &mut [(u32, u32)], i: &mut usize, at: usize, s: u32| {
+        let put = |out: &mut [(u32, u32)], i: &mut usize, at: usize, s: usize| {
             // SAFETY: a part's `j`-th step writes slot `base + (matches so far) <= base +
             // j`, and `base + m < out.len()` for a part of `m` bytes (above).
-            unsafe { *out.get_unchecked_mut(*i) = (at as u32, s) };
+            unsafe { *out.get_unchecked_mut(*i) = (at as u32, s as u32) };
             *i += usize::from(s >= from);
         };
         // In lockstep while all parts last.
