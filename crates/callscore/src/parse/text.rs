@@ -356,8 +356,7 @@ pub(crate) fn parse_clock(s: &str) -> Option<f64> {
 /// The inside of a line that is wholly `[...]`, `(...)` or `*...*`.
 pub(crate) fn event_text(s: &str) -> Option<&str> {
     // Most lines start with a letter: not an event, known from the first byte.
-    if s
-        .as_bytes()
+    if s.as_bytes()
         .first()
         .is_some_and(|&b| b.is_ascii_alphanumeric())
     {
@@ -482,10 +481,18 @@ mod tests {
             if round % 7 == 0 {
                 text = format!("{}\r\n{}", "y".repeat(63 - round % 3), text);
             }
-            assert_eq!(lines(&text).collect::<Vec<_>>(), lines_by_search(&text), "{text:?}");
+            assert_eq!(
+                lines(&text).collect::<Vec<_>>(),
+                lines_by_search(&text),
+                "{text:?}"
+            );
         }
         for text in ["", "\n", "\r\n", "a", "a\n", "\n\na", "a\r", "\r\r\n"] {
-            assert_eq!(lines(text).collect::<Vec<_>>(), lines_by_search(text), "{text:?}");
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                lines_by_search(text),
+                "{text:?}"
+            );
         }
     }
 
