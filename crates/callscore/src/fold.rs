@@ -44,7 +44,8 @@ pub(crate) const BYTE_FOR_BYTE: usize = usize::MAX;
 impl Folded {
     /// Fold every turn of a transcript.
     pub fn new(turns: &[Turn]) -> Folded {
-        let cap: usize = turns.iter().map(|t| t.text.len() + 1).sum();
+        // (Plus the room `copy_plain` writes a last block of padding into.)
+        let cap: usize = turns.iter().map(|t| t.text.len() + 1).sum::<usize>() + 16;
         let mut out: Vec<u8> = Vec::with_capacity(cap);
         let mut map = Vec::new();
         let mut map_at = Vec::with_capacity(turns.len());
@@ -210,7 +211,6 @@ fn copy_plain(b: &[u8], out: &mut Vec<u8>) -> bool {
     if !ends {
         return false;
     }
-    out.reserve(b.len());
     lower_plain(b, out)
 }
 
@@ -265,13 +265,7 @@ mod sse2 {
         // The block before (before the first: a letter, which is not a space).
         let mut prev = splat(b'a');
         let mut bad = _mm_setzero_si128();
-        let mut block = |block: &[u8; 16]| -> [u8; 16] {
-            let half = |h: &[u8]| {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(h);
-                i64::from_le_bytes(b)
-            };
-            let v = _mm_set_epi64x(half(&block[8..]), half(&block[..8]));
+        let mut block = |v: __m128i| -> __m128i {
             let eq = |x: __m128i, c: u8| _mm_cmpeq_epi8(x, splat(c));
             // Each byte's neighbour before it, across blocks.
             let before = _mm_or_si128(_mm_slli_si128::<1>(v), _mm_srli_si128::<15>(prev));
@@ -291,27 +285,38 @@ mod sse2 {
             for w in wrong {
                 bad = _mm_or_si128(bad, w);
             }
-            let lower = _mm_or_si128(v, _mm_and_si128(upper, splat(0x20)));
             prev = v;
-            let lo = _mm_cvtsi128_si64(lower).to_le_bytes();
-            let hi = _mm_cvtsi128_si64(_mm_srli_si128::<8>(lower)).to_le_bytes();
-            let mut b = [0u8; 16];
-            b[..8].copy_from_slice(&lo);
-            b[8..].copy_from_slice(&hi);
-            b
+            _mm_or_si128(v, _mm_and_si128(upper, splat(0x20)))
         };
+        // Every block is stored whole, the last one too (its padding goes past the text,
+        // into room reserved here, and is not counted in the length).
+        let len = out.len();
+        out.reserve(text.len() + 16);
+        let dst = out.as_mut_ptr();
         let mut blocks = text.chunks_exact(16);
+        let mut at = len;
         for b in &mut blocks {
-            if let Ok(b) = <&[u8; 16]>::try_from(b) {
-                out.extend_from_slice(&block(b));
+            // SAFETY: `b` holds 16 bytes (the load is unaligned); the store writes 16
+            // bytes at `at <= len + text.len() - 16`, inside the room reserved above.
+            unsafe {
+                let v = _mm_loadu_si128(b.as_ptr().cast());
+                _mm_storeu_si128(dst.add(at).cast(), block(v));
             }
+            at += 16;
         }
         let rest = blocks.remainder();
         if !rest.is_empty() {
             let mut last = [b'a'; 16];
             last[..rest.len()].copy_from_slice(rest);
-            out.extend_from_slice(&block(&last)[..rest.len()]);
+            // SAFETY: as above: `at + 16 <= len + text.len() + 16`, inside the room.
+            unsafe {
+                let v = _mm_loadu_si128(last.as_ptr().cast());
+                _mm_storeu_si128(dst.add(at).cast(), block(v));
+            }
         }
+        // SAFETY: the bytes up to `len + text.len()` were written above (and `u8` has no
+        // invalid values); the capacity holds them.
+        unsafe { out.set_len(len + text.len()) };
         _mm_movemask_epi8(bad) == 0
     }
 }

@@ -175,12 +175,8 @@ mod sse2 {
     fn kinds(group: &[u8; 64]) -> [u64; 6] {
         let mut m = [0u64; 6];
         for (k, block) in group.chunks_exact(16).enumerate() {
-            let half = |h: &[u8]| {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(h);
-                i64::from_le_bytes(b)
-            };
-            let v = _mm_set_epi64x(half(&block[8..]), half(&block[..8]));
+            // SAFETY: `block` holds 16 bytes (the load is unaligned).
+            let v = unsafe { _mm_loadu_si128(block.as_ptr().cast()) };
             let splat = |c: u8| _mm_set1_epi8(c as i8);
             let eq = |c: u8| _mm_cmpeq_epi8(v, splat(c));
             // Signed compares: a byte from 0x80 up is negative, so in no range.
