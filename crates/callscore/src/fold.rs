@@ -83,6 +83,12 @@ impl Folded {
         }
     }
 
+    /// True when turn `i` was folded byte for byte (only lower-cased): its text is
+    /// printable ASCII, so a byte offset in it is also a character offset.
+    pub(crate) fn is_plain(&self, i: usize) -> bool {
+        self.map_at.get(i) == Some(&BYTE_FOR_BYTE)
+    }
+
     /// The folded text of turn `i`.
     pub fn turn(&self, i: usize) -> &str {
         let (s, e) = self.spans[i];

@@ -721,6 +721,15 @@ fn char_offset(text: &str, byte: usize) -> usize {
     text.get(..byte).map_or(0, |p| p.chars().count())
 }
 
+/// [`char_offset`] in turn `turn`, counting nothing in a turn of plain ASCII (most).
+fn turn_char_offset(ctx: &Ctx<'_>, turn: usize, text: &str, byte: usize) -> usize {
+    if ctx.f.is_plain(turn) {
+        byte.min(text.len())
+    } else {
+        char_offset(text, byte)
+    }
+}
+
 /// Map a rule's span to report evidence with original character offsets.
 fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
     match s {
@@ -744,7 +753,7 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
                 line: t.line,
                 speaker: Some(t.speaker.clone()),
                 start: 0,
-                end: t.text.chars().count(),
+                end: turn_char_offset(ctx, i, &t.text, t.text.len()),
                 text: t.text.clone(),
                 start_s: t.start,
                 end_s: t.end,
@@ -766,8 +775,8 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
                 turn: Some(turn),
                 line: t.line_at(a),
                 speaker: Some(t.speaker.clone()),
-                start: char_offset(&t.text, a),
-                end: char_offset(&t.text, z),
+                start: turn_char_offset(ctx, turn, &t.text, a),
+                end: turn_char_offset(ctx, turn, &t.text, z),
                 text: t.text.get(a..z).unwrap_or_default().to_string(),
                 start_s: t.start,
                 end_s: t.end,
