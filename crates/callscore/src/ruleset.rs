@@ -721,10 +721,16 @@ fn char_offset(text: &str, byte: usize) -> usize {
     text.get(..byte).map_or(0, |p| p.chars().count())
 }
 
-/// [`char_offset`] in turn `turn`, counting nothing in a turn of plain ASCII (most).
+/// [`char_offset`] in turn `turn`, counting nothing in a turn of plain ASCII (most),
+/// where every byte is a character.
 fn turn_char_offset(ctx: &Ctx<'_>, turn: usize, text: &str, byte: usize) -> usize {
     if ctx.f.is_plain(turn) {
-        byte.min(text.len())
+        // (As `char_offset`: 0 past the end, which no caller asks for.)
+        if byte <= text.len() {
+            byte
+        } else {
+            0
+        }
     } else {
         char_offset(text, byte)
     }
