@@ -123,10 +123,12 @@ fn trim(s: &str) -> &str {
 
 /// Split into lines on `\n`, `\r\n` or a lone `\r`.
 ///
-/// The line ends are found 64 bytes at a time, as a bit mask (which the compiler turns
-/// into vector compares), and taken from the mask one by one: a call's ~16 lines cost
+/// The line ends are found 64 bytes at a time, as a bit mask (SSE2 compares on x86-64, a
+/// byte at a time elsewhere), and taken from the mask one by one: a call's ~16 lines cost
 /// one pass over its bytes, where a search per line (`memchr2`) cost a call into the
-/// search and its set-up every line (~175 instructions a STAR line).
+/// search and its set-up every line (~175 instructions a STAR line). (Left to the
+/// compiler, the mask of a 64-byte block was built a byte at a time: reading took 1.66
+/// µs a STAR call instead of 0.98.)
 pub(crate) fn lines(input: &str) -> Lines<'_> {
     let mut l = Lines {
         input,
@@ -148,6 +150,7 @@ pub(crate) struct Lines<'a> {
     block: usize,
     /// Bit `k`: byte `block + k` ends a line, and no line was taken at it yet.
     mask: u64,
+    /// Every line was taken.
     done: bool,
 }
 
