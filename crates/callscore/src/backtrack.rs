@@ -92,6 +92,20 @@ fn category_ranges(set: u8) -> &'static [(char, char)] {
     }
 }
 
+/// Whether byte `b` is in the 256-bit set `set`.
+#[inline]
+fn in_set(set: &[u64; 4], b: u8) -> bool {
+    set[(b / 64) as usize] >> (b % 64) & 1 == 1
+}
+
+/// Whether `hay` holds the literal `lit` at `pos` (short literals: a plain loop beats a
+/// call to memcmp).
+#[inline]
+fn lit_at(hay: &[u8], pos: usize, lit: &[u8]) -> bool {
+    hay.get(pos..pos + lit.len())
+        .is_some_and(|h| h.iter().zip(lit).all(|(a, b)| a == b))
+}
+
 fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
     let i = ranges.partition_point(|&(_, e)| e < c);
     ranges.get(i).is_some_and(|&(s, _)| s <= c)
@@ -120,8 +134,7 @@ impl Class {
         if b < 0x80 || self.bytes {
             // One byte: membership is the start test (the table of it: `may_start` tests
             // a 128-bit map, several instructions, on every byte of a run).
-            let member = self.start[(b / 64) as usize] >> (b % 64) & 1 == 1;
-            return member.then_some(pos + 1);
+            return in_set(&self.start, b).then_some(pos + 1);
         }
         let (c, len) = decode(hay, pos)?;
         let ok = in_ranges(&self.ranges, c)
@@ -726,7 +739,7 @@ impl Prog {
     fn may_start(&self, seq: u32, hay: &[u8], pos: usize) -> bool {
         let set = &self.first[seq as usize];
         match hay.get(pos) {
-            Some(&b) => set[(b / 64) as usize] >> (b % 64) & 1 == 1,
+            Some(&b) => in_set(set, b),
             None => set.iter().all(|&w| w == u64::MAX),
         }
     }
@@ -1011,11 +1024,7 @@ impl<'h> State<'h> {
             };
             match node {
                 Node::Lit(l) => {
-                    let Some(h) = self.hay.get(pos..pos + l.len()) else {
-                        return Ok(None);
-                    };
-                    // Short literals: a plain loop beats a call to memcmp.
-                    if h.iter().zip(l.iter()).any(|(a, b)| a != b) {
+                    if !lit_at(self.hay, pos, l) {
                         return Ok(None);
                     }
                     pos += l.len();
@@ -1065,7 +1074,7 @@ impl<'h> State<'h> {
                         // on their second byte: "call", "contact", "come" for a "c"),
                         // before a call into it.
                         let lead = match p.seqs[q as usize].first() {
-                            Some(Node::Lit(l)) => self.hay.get(pos..pos + l.len()) == Some(&l[..]),
+                            Some(Node::Lit(l)) => lit_at(self.hay, pos, l),
                             _ => p.may_start(q, self.hay, pos),
                         };
                         if !lead {
@@ -1211,9 +1220,7 @@ impl<'h> State<'h> {
         let hay = self.hay;
         let can_follow = |at: usize| match p.follow.get(follow as usize) {
             None => true,
-            Some(set) => hay
-                .get(at)
-                .is_some_and(|&b| set[(b / 64) as usize] >> (b % 64) & 1 == 1),
+            Some(set) => hay.get(at).is_some_and(|&b| in_set(set, b)),
         };
         let after = Cont::Resume {
             seq,

@@ -63,6 +63,21 @@ pub use report::{ByRole, Evidence, Finding, Report, SharedStr, Stats, Status, SC
 pub use ruleset::{RuleInfo, Ruleset, ScoreOptions, DEFAULT_PASS_MARK};
 pub use transcript::{AgentBy, AgentInfo, Event, Role, Transcript, Turn};
 
+/// `bytes` (at most 64 of them) as a block of 64 for the SIMD passes over whole blocks
+/// (the line ends, the word counts): the bytes themselves when there are 64, else a copy
+/// in `pad`, padded with zero bytes (which neither end a line nor make a word).
+pub(crate) fn block64<'a>(bytes: &'a [u8], pad: &'a mut [u8; 64]) -> &'a [u8; 64] {
+    match <&[u8; 64]>::try_from(bytes) {
+        Ok(block) => block,
+        Err(_) => {
+            let n = bytes.len().min(64);
+            *pad = [0; 64];
+            pad[..n].copy_from_slice(&bytes[..n]);
+            pad
+        }
+    }
+}
+
 /// Score one transcript with the default rubric.
 pub fn score(text: &str, opts: &ScoreOptions) -> Result<Report> {
     Ruleset::builtin()?.score(text, opts)

@@ -130,17 +130,10 @@ mod sse2 {
         let (mut starts_before, mut other_before) = (0u32, 0u32);
         out.clear();
         out.reserve(buf.len().div_ceil(64));
-        let mut last = [0u8; 64];
+        let mut pad = [0u8; 64];
         for chunk in buf.chunks(64) {
-            let group = match <&[u8; 64]>::try_from(chunk) {
-                Ok(group) => group,
-                Err(_) => {
-                    // A short last group, padded with zero bytes (neither a word nor a
-                    // joiner).
-                    last[..chunk.len()].copy_from_slice(chunk);
-                    &last
-                }
-            };
+            // (A short last group is padded with zero bytes: neither a word nor a joiner.)
+            let group = crate::block64(chunk, &mut pad);
             // SAFETY: `kinds` needs SSE2 only, which this build targets (the `cfg` on
             // this module; every x86-64 CPU has it).
             let m = unsafe { kinds(group) };

@@ -159,16 +159,9 @@ impl Lines<'_> {
     fn block_mask(&self) -> u64 {
         let bytes = self.input.as_bytes();
         let have = bytes.get(self.block..).unwrap_or_default();
-        let mask = match <&[u8; 64]>::try_from(have.get(..64).unwrap_or_default()) {
-            Ok(chunk) => ends_mask(chunk),
-            Err(_) => {
-                // The last, partial block: padded with bytes that end no line.
-                let mut chunk = [0u8; 64];
-                let n = have.len().min(64);
-                chunk[..n].copy_from_slice(&have[..n]);
-                ends_mask(&chunk)
-            }
-        };
+        // (The last, partial block is padded with bytes that end no line.)
+        let mut pad = [0u8; 64];
+        let mask = ends_mask(crate::block64(&have[..have.len().min(64)], &mut pad));
         // A `\r\n` across the block boundary: its `\n` was taken with the `\r`.
         match self.at.checked_sub(self.block) {
             Some(skip @ 1..=63) => mask & (u64::MAX << skip),
