@@ -397,6 +397,7 @@ fn speaker_at(line: &str, i: usize, has_letter: bool) -> Option<(&str, &str)> {
     if name.is_empty() || !has_letter {
         return None;
     }
+    // (A plain space, nearly always, is judged without decoding a character.)
     if !(after.is_empty() || after.starts_with(' ') || after.starts_with(char::is_whitespace)) {
         return None;
     }
