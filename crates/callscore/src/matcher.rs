@@ -296,6 +296,15 @@ impl BookBuilder {
             })
         };
         let mut trig: Vec<(u32, u32, bool)> = Vec::new();
+        // For each literal: some trigger or filter use of it takes a hit inside a word
+        // too (see `Table::new`'s `word_start`).
+        let mut inner: Vec<bool> = Vec::new();
+        let note_use = |inner: &mut Vec<bool>, l: u32, initial: bool| {
+            if inner.len() <= l as usize {
+                inner.resize(l as usize + 1, false);
+            }
+            inner[l as usize] |= !initial;
+        };
         let mut filters = vec![Vec::new(); self.pats.len()];
         let mut always = Vec::new();
         let mut exact = vec![false; self.pats.len()];
@@ -353,10 +362,17 @@ impl BookBuilder {
                     suffix[pi] = sfx.map(|s| *s);
                     before[pi] = head.map(|h| *h);
                     for (lit, initial) in triggers {
-                        trig.push((lit_id(lit), pi as u32, initial));
+                        let l = lit_id(lit);
+                        trig.push((l, pi as u32, initial));
+                        note_use(&mut inner, l, initial);
                     }
                     for g in groups {
-                        let mut ids: Vec<u32> = g.into_iter().map(&mut lit_id).collect();
+                        let mut ids: Vec<u32> = Vec::with_capacity(g.len());
+                        for (lit, initial) in g {
+                            let l = lit_id(lit);
+                            note_use(&mut inner, l, initial);
+                            ids.push(l);
+                        }
                         ids.sort_unstable();
                         filters[pi].push(ids.len() as u32);
                         filters[pi].extend(ids);
@@ -376,11 +392,17 @@ impl BookBuilder {
                 triggers[l as usize].push((p, initial));
             }
         }
+        // A literal all of whose uses need it to start a word (exact literals always do)
+        // is reported by the automaton only where it may: its hits inside words (`her`
+        // in `there`, `our` in `your`) would each cost the scan work for nothing.
+        let word_start: Vec<bool> = (0..literals.len())
+            .map(|l| !inner.get(l).copied().unwrap_or(false))
+            .collect();
         let ac = if literals.is_empty() {
             None
         } else {
             Some(
-                crate::automaton::Table::new(&literals, common_speech())
+                crate::automaton::Table::new(&literals, &word_start, common_speech())
                     .ok_or("cannot build the phrase automaton: too large")?,
             )
         };
@@ -449,7 +471,9 @@ enum Plan {
         /// What comes before a trigger hit, reversed (see [`before_trigger`]; boxed, as
         /// few patterns have one).
         before: Option<Box<crate::backtrack::Prog>>,
-        filters: Vec<Vec<Vec<u8>>>,
+        /// Each filter group's literals, with whether each always starts a word in a
+        /// match.
+        filters: Vec<Vec<Lit>>,
     },
 }
 
@@ -533,10 +557,7 @@ fn study(src: &str, speech: bool) -> Study {
                 triggers,
                 suffix,
                 before,
-                filters: groups
-                    .into_iter()
-                    .map(|g| g.into_iter().map(|(l, _)| l).collect())
-                    .collect(),
+                filters: groups,
             }
         }
     };
