@@ -294,6 +294,12 @@ pub struct Prog {
     /// "(?: [a-z']+){0,3}? (?:call|...)" each word was given back a letter at a time:
     /// the third-party promise's check after "'ll" took 220 ns.
     possessive: Vec<bool>,
+    /// For each sequence: it matches in at most one way at any position (literals,
+    /// classes, assertions and possessive greedy class runs only), so a lazy repetition
+    /// of it is tried in a loop, one iteration after another, not by recursion (see
+    /// [`State::again`]). In the third-party promise's "(?: [a-z']+){0,3}? (?:call|...)"
+    /// each word cost four nested calls.
+    det: Vec<bool>,
     /// The longest match, in bytes (`usize::MAX`: unbounded).
     max_len: usize,
     /// The most spaces a match can hold (`usize::MAX`: unbounded).
@@ -323,6 +329,7 @@ impl Prog {
             first: Vec::new(),
             follow: Vec::new(),
             possessive: Vec::new(),
+            det: Vec::new(),
             max_len: 0,
             max_spaces: 0,
         };
@@ -392,6 +399,19 @@ impl Prog {
                 }
             }
         }
+        p.det = p
+            .seqs
+            .iter()
+            .map(|nodes| {
+                nodes.iter().all(|n| match n {
+                    Node::Lit(_) | Node::Class(_) | Node::Look(_) => true,
+                    Node::ClassRep { greedy, follow, .. } => {
+                        *greedy && p.possessive.get(*follow as usize) == Some(&true)
+                    }
+                    _ => false,
+                })
+            })
+            .collect();
         p.max_len = p.seq_max(0, 0, false);
         p.max_spaces = p.seq_max(0, 0, true);
         for a in 0..p.alts.len() {
@@ -502,6 +522,18 @@ impl Prog {
     #[cfg(test)]
     pub(crate) fn possessive_runs(&self) -> usize {
         self.possessive.iter().filter(|&&p| p).count()
+    }
+
+    /// How many lazy repetitions are tried in a loop (see `Prog::det`), for tests.
+    #[cfg(test)]
+    pub(crate) fn lazy_loops(&self) -> usize {
+        self.seqs
+            .iter()
+            .flatten()
+            .filter(
+                |n| matches!(n, Node::Rep { seq, greedy: false, .. } if self.det[*seq as usize]),
+            )
+            .count()
     }
 
     /// The longest match, in bytes (`usize::MAX` when unbounded).
@@ -1163,6 +1195,26 @@ impl<'h> State<'h> {
             idx: idx + 1,
             next: k,
         };
+        if !*greedy && p.det.get(*sub as usize) == Some(&true) {
+            // One way through each iteration: shortest first, in a loop.
+            let (mut count, mut pos) = (count, pos);
+            loop {
+                if count >= *min {
+                    if let Some(f) = self.cont(p, pos, Some(&after))? {
+                        return Ok(Some(f));
+                    }
+                }
+                if count >= *max || !p.may_start(*sub, self.hay, pos) {
+                    return Ok(None);
+                }
+                self.tick()?;
+                match self.det_match(p, *sub, pos) {
+                    Some(np) => pos = np,
+                    None => return Ok(None),
+                }
+                count += 1;
+            }
+        }
         let more = Cont::Again {
             seq,
             idx,
@@ -1196,6 +1248,46 @@ impl<'h> State<'h> {
         };
         self.depth -= 1;
         r
+    }
+
+    /// Match `seqs[seq]`, one of [`Prog::det`]'s sequences, at `pos`: where it ends (its
+    /// only way through), without a continuation.
+    fn det_match(&self, p: &Prog, seq: u32, mut pos: usize) -> Option<usize> {
+        for node in p.seqs.get(seq as usize)? {
+            match node {
+                Node::Lit(l) => {
+                    if !lit_at(self.hay, pos, l) {
+                        return None;
+                    }
+                    pos += l.len();
+                }
+                Node::Class(c) => pos = p.classes[*c as usize].step(self.hay, pos)?,
+                Node::Look(l) => {
+                    if !l.holds(self.hay, pos) {
+                        return None;
+                    }
+                }
+                Node::ClassRep {
+                    class, min, max, ..
+                } => {
+                    // Possessive and greedy: the longest run, or nothing.
+                    let c = &p.classes[*class as usize];
+                    let mut n = 0;
+                    while n < *max {
+                        match c.step(self.hay, pos) {
+                            Some(np) => pos = np,
+                            None => break,
+                        }
+                        n += 1;
+                    }
+                    if n < *min {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(pos)
     }
 
     /// A repetition of one class member, iteratively. What follows is tried only where

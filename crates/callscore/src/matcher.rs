@@ -1977,6 +1977,71 @@ mod tests {
         }
     }
 
+    /// A lazy repetition of something with one way through (literals, classes and
+    /// possessive runs) is tried in a loop, and finds what the regex finds; one with more
+    /// ways through (a run that gives back, an alternation), or a greedy one, recurses as
+    /// before. Anchored searches (`matches_at`, `ends`) agree with the regex too.
+    #[test]
+    fn lazy_repetitions_of_one_way_bodies_loop() {
+        let cases = [
+            (r"(?: [a-z']+){0,3}? (?:call|come)(?-u:\b)", 1),
+            (r"(?:a[0-9]+){1,}?z", 1),
+            (r"x(?: [a-z']+,){1,3}? call", 1),
+            (r"(?: [a-z]+){0,3}? (?:call|come)", 1),
+            (r"(?: [a-z ]+){0,3}? call", 0),
+            (r"(?: (?:call|come)){0,3}? zzz", 0),
+            (r"(?: [a-z']+){0,3} (?:call|come)", 0),
+        ];
+        let mut rng = crate::testing::Rng::new(0x100F);
+        const PIECES: &[&str] = &[
+            "a", "i", "z", "x", " zzz", " ", "'", ",", "1", "2", " call", " come", "ing", " word",
+            "a1", "a22", " ab,", "x ab,",
+        ];
+        let texts: Vec<String> = (0..4000).map(|_| rng.text(PIECES, 14)).collect();
+        for (src, want_loops) in cases {
+            let hir = regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(src)
+                .unwrap();
+            let prog = crate::backtrack::Prog::new(&hir).unwrap();
+            assert_eq!(prog.lazy_loops(), want_loops, "{src}");
+            let re = Regex::new(src).unwrap();
+            let anchored = Regex::new(&format!("^(?:{src})")).unwrap();
+            let mut matched = 0;
+            for t in &texts {
+                let want: Vec<(usize, usize)> = re
+                    .find_iter(t)
+                    .map(|m| (m.start(), m.end()))
+                    .filter(|m| m.0 < m.1)
+                    .collect();
+                let mut got = Vec::new();
+                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
+                    got.push((m.start, m.end));
+                    true
+                });
+                assert!(r.is_ok(), "{src} on {t:?}");
+                assert_eq!(got, want, "{src} on {t:?}");
+                matched += usize::from(!got.is_empty());
+                for at in (0..t.len()).filter(|&i| t.is_char_boundary(i)) {
+                    let m = anchored.find(&t[at..]).map(|m| at + m.end());
+                    assert_eq!(
+                        prog.matches_at(t.as_bytes(), at),
+                        Ok(m.is_some()),
+                        "{src} on {t:?} at {at}"
+                    );
+                    let mut ends = Vec::new();
+                    prog.ends(t.as_bytes(), at, &mut ends).unwrap();
+                    if let Some(end) = m {
+                        assert!(ends.contains(&end), "{src} on {t:?} at {at}: {ends:?}");
+                    } else {
+                        assert!(ends.is_empty(), "{src} on {t:?} at {at}: {ends:?}");
+                    }
+                }
+            }
+            assert!(matched > 20, "{src}: {matched} texts match");
+        }
+    }
+
     /// Score `chunk` as the turns of one call with `b`, and check that the phrase pass
     /// finds, list by list and turn by turn (lazily) and whole, exactly what running
     /// every phrase's regex on every turn finds. Returns the number of hits.
