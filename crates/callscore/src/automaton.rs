@@ -377,6 +377,23 @@ impl Table {
         })
     }
 
+    /// The number of match states.
+    pub(crate) fn match_states(&self) -> usize {
+        self.first.len()
+    }
+
+    /// A match state's place among the match states (`0..match_states()`; past the end
+    /// for any other state).
+    #[inline]
+    pub(crate) fn match_index(&self, state: u32) -> usize {
+        state.wrapping_sub(self.match_from) as usize
+    }
+
+    /// The match state at place `k` among the match states.
+    pub(crate) fn match_state(&self, k: usize) -> u32 {
+        self.match_from.wrapping_add(k as u32)
+    }
+
     /// Call `f` with each literal a match state reports, and the literal's length.
     #[inline]
     pub(crate) fn each_match(&self, state: u32, mut f: impl FnMut(u32, u32)) {

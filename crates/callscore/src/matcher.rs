@@ -160,6 +160,10 @@ pub struct PhraseBook {
     /// [`IN_CUSTOMER`] (the customers') or both (see [`PhraseBook::set_sides`]). The scan
     /// of a turn skips the literals that only lists not asked about there use.
     side: Vec<u8>,
+    /// For each match state of the automaton (by its place among them), the sides its
+    /// literals are looked for on (the union of their [`PhraseBook::kind`] sides): a
+    /// match state none of whose literals count on a turn's side is passed over whole.
+    state_side: Vec<u8>,
 }
 
 /// A literal [`PhraseBook::kind`]: it triggers patterns.
@@ -430,6 +434,7 @@ impl BookBuilder {
                 })
                 .collect(),
             side: vec![IN_ANY; n_lists],
+            state_side: Vec::new(),
             triggers: Rows::new(triggers),
             exact_lists: Rows::new(exact_lists),
             filters: Rows::new(filters),
@@ -1291,6 +1296,18 @@ impl PhraseBook {
                 k += 1 + n as usize;
             }
         }
+        self.state_side = match &self.ac {
+            Some(table) => (0..table.match_states())
+                .map(|k| {
+                    let mut side = 0;
+                    table.each_match(table.match_state(k), |lit, _| {
+                        side |= self.kind.get(lit as usize).copied().unwrap_or(IN_ANY) & IN_ANY;
+                    });
+                    side
+                })
+                .collect(),
+            None => Vec::new(),
+        };
     }
 
     /// One scan of a folded transcript for every anchor literal: where each list's
@@ -1383,6 +1400,12 @@ impl PhraseBook {
             let need = out.side(turn);
             while let Some(&(end, sid)) = ends.get(next).filter(|x| x.0 as usize <= e) {
                 next += 1;
+                // (Until sides are set, every state is looked at.)
+                if let Some(&side) = self.state_side.get(table.match_index(sid)) {
+                    if side & need == 0 {
+                        continue;
+                    }
+                }
                 let end = end as usize;
                 table.each_match(sid, |lit, len| {
                     let kind = self.kind.get(lit as usize).copied().unwrap_or(0);
