@@ -129,9 +129,12 @@ pub struct PhraseBook {
     pats: Vec<Pattern>,
     /// Every anchor literal of the speech patterns, as one automaton.
     ac: Option<crate::automaton::Table>,
-    /// For each anchor literal, the patterns it triggers (and whether the literal must
-    /// start a word to do so); exact-literal patterns (one literal or a set) are not here.
-    triggers: Rows<(u32, bool)>,
+    /// For each anchor literal, the patterns it triggers, each with flags: whether the
+    /// literal must start a word to do so ([`WORD_START`]), and the sides of the call
+    /// the pattern's lists are asked about on ([`IN_AGENT`], [`IN_CUSTOMER`]; see
+    /// [`PhraseBook::set_sides`]): a hit in a turn of the other side triggers nothing.
+    /// Exact-literal patterns (one literal or a set) are not here.
+    triggers: Rows<(u32, u8)>,
     /// For each anchor literal, the lists of the exact-literal patterns it is (or is one
     /// of the literals of).
     exact_lists: Rows<u32>,
@@ -165,6 +168,9 @@ pub struct PhraseBook {
     /// match state none of whose literals count on a turn's side is passed over whole.
     state_side: Vec<u8>,
 }
+
+/// A trigger's flag (see [`PhraseBook::triggers`]): the literal must start a word.
+const WORD_START: u8 = 1;
 
 /// A literal [`PhraseBook::kind`]: it triggers patterns.
 const TRIGGERS: u8 = 1;
@@ -393,7 +399,8 @@ impl BookBuilder {
             if exact[p as usize] {
                 exact_lists[l as usize].extend_from_slice(lists_of.get(p as usize));
             } else {
-                triggers[l as usize].push((p, initial));
+                let start = if initial { WORD_START } else { 0 };
+                triggers[l as usize].push((p, start | IN_ANY));
             }
         }
         // A literal all of whose uses need it to start a word (exact literals always do)
@@ -1283,6 +1290,9 @@ impl PhraseBook {
             }
             self.kind[l] = (self.kind[l] & !IN_ANY) | side;
         }
+        for (p, flags) in self.triggers.items.iter_mut() {
+            *flags = (*flags & !IN_ANY) | pattern_side.get(*p as usize).copied().unwrap_or(IN_ANY);
+        }
         // A pattern's filter literals too (each group: its length, then its literals).
         for (p, &side) in pattern_side.iter().enumerate() {
             let row = self.filters.get(p);
@@ -1439,8 +1449,8 @@ impl PhraseBook {
             let has = |l: u32| bits[l as usize / 64] & (1 << (l % 64)) != 0;
             cand.clear();
             for &(lit, starts_word, at, end) in seen.iter() {
-                for &(p, initial) in self.triggers.get(lit as usize) {
-                    if initial && !starts_word {
+                for &(p, flags) in self.triggers.get(lit as usize) {
+                    if flags & need == 0 || (flags & WORD_START != 0 && !starts_word) {
                         continue;
                     }
                     if filters_pass(self.filters.get(p as usize), has) {
