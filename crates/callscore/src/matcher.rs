@@ -138,8 +138,9 @@ pub struct PhraseBook {
     /// For each anchor literal, the lists of the exact-literal patterns it is (or is one
     /// of the literals of).
     exact_lists: Rows<u32>,
-    /// For each anchor literal, what a hit of it does ([`TRIGGERS`], [`EXACT`]; a
-    /// literal that only filters just marks the turn), so most hits look up nothing else.
+    /// For each anchor literal, what a hit of it does ([`TRIGGERS`], [`EXACT`],
+    /// [`FILTERS`]: a literal that only filters just marks the turn) and the sides it is
+    /// looked for on, so most hits look up nothing else.
     kind: Vec<u8>,
     /// For each pattern, the other anchor groups that must also occur in the turn: each
     /// group is its length followed by its literals.
@@ -184,6 +185,9 @@ const IN_AGENT: u8 = 4;
 const IN_CUSTOMER: u8 = 8;
 /// Both sides: what every literal and list is until [`PhraseBook::set_sides`].
 const IN_ANY: u8 = IN_AGENT | IN_CUSTOMER;
+/// A literal [`PhraseBook::kind`]: some pattern's filter group has it, so the scan notes
+/// the turns it occurs in (for the others, nothing asks).
+const FILTERS: u8 = 16;
 
 /// A list of lists in two flat arrays: row `i` is `items[at[i]..at[i + 1]]`. The scan
 /// reads a few rows per literal hit, and rows that sit together cost fewer cache misses
@@ -393,6 +397,18 @@ impl BookBuilder {
         let lists_of = Rows::new((0..self.pats.len()).map(|p| {
             std::iter::once(self.pats[p].list as u32).chain(also[p].iter().map(|&l| l as u32))
         }));
+        let mut filtering = vec![false; literals.len()];
+        for row in &filters {
+            let mut k = 0;
+            while let Some(&n) = row.get(k) {
+                for &l in row.get(k + 1..k + 1 + n as usize).unwrap_or_default() {
+                    if let Some(f) = filtering.get_mut(l as usize) {
+                        *f = true;
+                    }
+                }
+                k += 1 + n as usize;
+            }
+        }
         let mut triggers = vec![Vec::new(); literals.len()];
         let mut exact_lists = vec![Vec::new(); literals.len()];
         for (l, p, initial) in trig {
@@ -434,9 +450,15 @@ impl BookBuilder {
             kind: triggers
                 .iter()
                 .zip(&exact_lists)
-                .map(|(t, e)| {
+                .enumerate()
+                .map(|(l, (t, e))| {
                     (if t.is_empty() { 0 } else { TRIGGERS })
                         | (if e.is_empty() { 0 } else { EXACT })
+                        | (if filtering.get(l) == Some(&true) {
+                            FILTERS
+                        } else {
+                            0
+                        })
                         | IN_ANY
                 })
                 .collect(),
@@ -1424,8 +1446,10 @@ impl PhraseBook {
                     }
                     let at = end - len as usize;
                     let starts_word = at == 0 || !is_word_byte(buf[at - 1]);
-                    bits[lit as usize / 64] |= 1 << (lit % 64);
-                    marked.push(lit);
+                    if kind & FILTERS != 0 {
+                        bits[lit as usize / 64] |= 1 << (lit % 64);
+                        marked.push(lit);
+                    }
                     if kind & TRIGGERS != 0 {
                         seen.push((lit, starts_word, at as u32, end as u32));
                     }
