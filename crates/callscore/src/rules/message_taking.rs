@@ -124,6 +124,16 @@ mod tests {
                 ("pass", "Agent: She's not in today. Can I take your name?\nCustomer: Sam.\nAgent: And which company are you calling from?\nCustomer: No, it's personal.\nAgent: Your number?\nCustomer: 01865 893296."),
                 ("fail", "Agent: She's out of the office right now.\nCustomer: OK. It's Mark, by the way.\nAgent: Thanks Mark, bye."),
                 ("n/a", "Agent: Hello, how can I help?\nCustomer: Just checking my order.\nAgent: It's on its way."),
+                // "Not available", said every way (the rubric's own example).
+                ("fail", "Agent: She's not available at the moment.\nCustomer: OK, bye."),
+                ("fail", "Agent: He is not available today.\nCustomer: OK, bye."),
+                ("fail", "Agent: I'm afraid she isn't available.\nCustomer: OK, bye."),
+                ("fail", "Agent: Dr Patel is not available this afternoon.\nCustomer: OK, bye."),
+                ("fail", "Agent: Mr Jones is unavailable.\nCustomer: OK, bye."),
+                ("n/a", "Agent: That table is not available on Friday.\nCustomer: OK, Saturday then."),
+                // A diary, not a message: the doctor is not free at a time.
+                ("n/a", "Agent: Dr. Johnson is available at 2 pm.\nCustomer: Not then.\nAgent: He is not available at that time, I'm afraid.\nCustomer: OK."),
+                ("n/a", "Agent: He's available at 3.\nCustomer: Great."),
             ],
         );
     }
