@@ -152,6 +152,8 @@ pub struct Custom {
     before: Option<ListId>,
     after: Option<ListId>,
     trigger: Option<ListId>,
+    /// The `phrases` as the messages list them ("a / b / c"), made once.
+    listed: String,
 }
 
 impl Custom {
@@ -164,6 +166,7 @@ impl Custom {
             before: l("before"),
             after: l("after"),
             trigger: l("trigger"),
+            listed: spec.phrases.join(" / "),
             spec,
         })
     }
@@ -196,8 +199,14 @@ impl Custom {
         out
     }
 
-    fn fail(&self, default: String, evidence: Vec<Span>) -> Outcome {
-        Outcome::fail(self.spec.message.clone().unwrap_or(default), evidence)
+    /// A fail with the rule's own message, else `default()` (made only then: most
+    /// rules of a big pack fail every call that does not say their phrases).
+    fn fail(&self, default: impl FnOnce() -> String, evidence: Vec<Span>) -> Outcome {
+        let message = match &self.spec.message {
+            Some(m) => m.clone(),
+            None => default(),
+        };
+        Outcome::fail(message, evidence)
     }
 }
 
@@ -218,13 +227,16 @@ impl Rule for Custom {
             }
             _ => {}
         }
-        let who: Vec<usize> = (0..ctx.t.turns.len())
-            .filter(|&i| party_has(ctx, s.who, i))
-            .collect();
+        // The turns of the party the rule judges, in order.
+        let who = || (0..ctx.t.turns.len()).filter(|&i| party_has(ctx, s.who, i));
         let window: Vec<usize> = match s.within {
-            Window::Anywhere => who.clone(),
-            Window::FirstTurns(n) => who.iter().take(n).copied().collect(),
-            Window::LastTurns(n) => who[who.len().saturating_sub(n)..].to_vec(),
+            Window::Anywhere => who().collect(),
+            Window::FirstTurns(n) => who().take(n).collect(),
+            Window::LastTurns(n) => {
+                let mut last: Vec<usize> = who().rev().take(n).collect();
+                last.reverse();
+                last
+            }
             Window::FirstSeconds(secs) => {
                 let starts: Vec<f64> = ctx.t.turns.iter().filter_map(|t| t.start).collect();
                 let Some(first) = starts.iter().copied().reduce(f64::min) else {
@@ -232,8 +244,7 @@ impl Rule for Custom {
                         "The transcript has no times, which this rule's window needs.",
                     );
                 };
-                who.iter()
-                    .copied()
+                who()
                     .filter(|&i| ctx.t.turns[i].start.is_some_and(|t| t - first <= secs))
                     .collect()
             }
@@ -249,10 +260,7 @@ impl Rule for Custom {
                         vec![ctx.span(h)],
                     ),
                     None => self.fail(
-                        format!(
-                            "None of the required phrases was said ({}).",
-                            s.phrases.join(" / ")
-                        ),
+                        || format!("None of the required phrases was said ({}).", self.listed),
                         window.iter().take(3).map(|&i| Span::Turn(i)).collect(),
                     ),
                 }
@@ -264,9 +272,10 @@ impl Rule for Custom {
                 }
                 let ev: Vec<Span> = hits.iter().map(|h| ctx.span(h)).collect();
                 let quotes = ctx.quotes(&ev);
-                self.fail(format!("Forbidden phrase said: {}", quotes), ev)
+                self.fail(|| format!("Forbidden phrase said: {}", quotes), ev)
             }
             Kind::Sequence => {
+                let who: Vec<usize> = who().collect();
                 let after = self.hits_in(ctx, self.after, &who);
                 let Some(first_after) = after.first() else {
                     return Outcome::na("No `after` phrase was said.");
@@ -282,16 +291,19 @@ impl Rule for Custom {
                         vec![ctx.span(b), ctx.span(first_after)],
                     ),
                     None => self.fail(
-                        format!(
-                            "\"{}\" was said before any of: {}.",
-                            ctx.quote(ctx.span(first_after)),
-                            s.phrases.join(" / ")
-                        ),
+                        || {
+                            format!(
+                                "\"{}\" was said before any of: {}.",
+                                ctx.quote(ctx.span(first_after)),
+                                self.listed
+                            )
+                        },
                         vec![ctx.span(first_after)],
                     ),
                 }
             }
             Kind::Respond => {
+                let who: Vec<usize> = who().collect();
                 let trig_turns: Vec<usize> = (0..ctx.t.turns.len())
                     .filter(|&i| party_has(ctx, s.trigger_who, i))
                     .collect();
@@ -314,11 +326,13 @@ impl Rule for Custom {
                         let mut ev = vec![ctx.span(t)];
                         ev.extend(replies.iter().map(|&i| Span::Turn(i)));
                         return self.fail(
-                            format!(
-                                "\"{}\" was not answered with any of: {}.",
-                                ctx.quote(ctx.span(t)),
-                                s.phrases.join(" / ")
-                            ),
+                            || {
+                                format!(
+                                    "\"{}\" was not answered with any of: {}.",
+                                    ctx.quote(ctx.span(t)),
+                                    self.listed
+                                )
+                            },
                             ev,
                         );
                     }
