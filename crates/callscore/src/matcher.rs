@@ -1984,6 +1984,66 @@ mod tests {
         );
     }
 
+    /// Compile each of `cases` (a pattern, and how many of `count` its program should
+    /// have) for the backtracker and check that it finds what the regex finds on 4,000
+    /// seeded texts made of `pieces`, on at least 20 of them; with `anchored`, also that
+    /// `matches_at` and `ends` agree with the regex at every position.
+    fn agrees_with_regex(
+        cases: &[(&str, usize)],
+        pieces: &[&str],
+        seed: u64,
+        count: impl Fn(&crate::backtrack::Prog) -> usize,
+        anchored: bool,
+    ) {
+        let mut rng = crate::testing::Rng::new(seed);
+        let texts: Vec<String> = (0..4000).map(|_| rng.text(pieces, 14)).collect();
+        for &(src, want) in cases {
+            let hir = regex_syntax::ParserBuilder::new()
+                .build()
+                .parse(src)
+                .unwrap();
+            let prog = crate::backtrack::Prog::new(&hir).unwrap();
+            assert_eq!(count(&prog), want, "{src}");
+            let re = Regex::new(src).unwrap();
+            let at_start = Regex::new(&format!("^(?:{src})")).unwrap();
+            let mut matched = 0;
+            for t in &texts {
+                let want: Vec<(usize, usize)> = re
+                    .find_iter(t)
+                    .map(|m| (m.start(), m.end()))
+                    .filter(|m| m.0 < m.1)
+                    .collect();
+                let mut got = Vec::new();
+                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
+                    got.push((m.start, m.end));
+                    true
+                });
+                assert!(r.is_ok(), "{src} on {t:?}");
+                assert_eq!(got, want, "{src} on {t:?}");
+                matched += usize::from(!got.is_empty());
+                if !anchored {
+                    continue;
+                }
+                for at in (0..t.len()).filter(|&i| t.is_char_boundary(i)) {
+                    let m = at_start.find(&t[at..]).map(|m| at + m.end());
+                    assert_eq!(
+                        prog.matches_at(t.as_bytes(), at),
+                        Ok(m.is_some()),
+                        "{src} on {t:?} at {at}"
+                    );
+                    let mut ends = Vec::new();
+                    prog.ends(t.as_bytes(), at, &mut ends).unwrap();
+                    if let Some(end) = m {
+                        assert!(ends.contains(&end), "{src} on {t:?} at {at}: {ends:?}");
+                    } else {
+                        assert!(ends.is_empty(), "{src} on {t:?} at {at}: {ends:?}");
+                    }
+                }
+            }
+            assert!(matched > 20, "{src}: {matched} texts match");
+        }
+    }
+
     /// A greedy class repetition that what follows it can never start inside (`[a-z']+`
     /// before a space) is tried at its longest run only, and one that it can
     /// (`[a-z]+` before `ing`) gives back; either way the matches are the regex's, on
@@ -2000,38 +2060,11 @@ mod tests {
             (r"[a-z' ]{1,30},", 1),
             (r"[a-z ]+ zzz", 0),
         ];
-        let mut rng = crate::testing::Rng::new(0x5EED);
         const PIECES: &[&str] = &[
             "a", "i", "n", "g", "z", " zzz", " ", "'", ",", "1", "2", " am", "pm", " call", "come",
             "ing", " word",
         ];
-        let texts: Vec<String> = (0..4000).map(|_| rng.text(PIECES, 14)).collect();
-        for (src, want_possessive) in cases {
-            let hir = regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(src)
-                .unwrap();
-            let prog = crate::backtrack::Prog::new(&hir).unwrap();
-            assert_eq!(prog.possessive_runs(), want_possessive, "{src}");
-            let re = Regex::new(src).unwrap();
-            let mut matched = 0;
-            for t in &texts {
-                let want: Vec<(usize, usize)> = re
-                    .find_iter(t)
-                    .map(|m| (m.start(), m.end()))
-                    .filter(|m| m.0 < m.1)
-                    .collect();
-                let mut got = Vec::new();
-                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
-                    got.push((m.start, m.end));
-                    true
-                });
-                assert!(r.is_ok(), "{src} on {t:?}");
-                assert_eq!(got, want, "{src} on {t:?}");
-                matched += usize::from(!got.is_empty());
-            }
-            assert!(matched > 20, "{src}: {matched} texts match");
-        }
+        agrees_with_regex(&cases, PIECES, 0x5EED, |p| p.possessive_runs(), false);
     }
 
     /// A lazy repetition of something with one way through (literals, classes and
@@ -2049,54 +2082,11 @@ mod tests {
             (r"(?: (?:call|come)){0,3}? zzz", 0),
             (r"(?: [a-z']+){0,3} (?:call|come)", 0),
         ];
-        let mut rng = crate::testing::Rng::new(0x100F);
         const PIECES: &[&str] = &[
             "a", "i", "z", "x", " zzz", " ", "'", ",", "1", "2", " call", " come", "ing", " word",
             "a1", "a22", " ab,", "x ab,",
         ];
-        let texts: Vec<String> = (0..4000).map(|_| rng.text(PIECES, 14)).collect();
-        for (src, want_loops) in cases {
-            let hir = regex_syntax::ParserBuilder::new()
-                .build()
-                .parse(src)
-                .unwrap();
-            let prog = crate::backtrack::Prog::new(&hir).unwrap();
-            assert_eq!(prog.lazy_loops(), want_loops, "{src}");
-            let re = Regex::new(src).unwrap();
-            let anchored = Regex::new(&format!("^(?:{src})")).unwrap();
-            let mut matched = 0;
-            for t in &texts {
-                let want: Vec<(usize, usize)> = re
-                    .find_iter(t)
-                    .map(|m| (m.start(), m.end()))
-                    .filter(|m| m.0 < m.1)
-                    .collect();
-                let mut got = Vec::new();
-                let r = prog.find_iter(t.as_bytes(), 0, t.len(), |m| {
-                    got.push((m.start, m.end));
-                    true
-                });
-                assert!(r.is_ok(), "{src} on {t:?}");
-                assert_eq!(got, want, "{src} on {t:?}");
-                matched += usize::from(!got.is_empty());
-                for at in (0..t.len()).filter(|&i| t.is_char_boundary(i)) {
-                    let m = anchored.find(&t[at..]).map(|m| at + m.end());
-                    assert_eq!(
-                        prog.matches_at(t.as_bytes(), at),
-                        Ok(m.is_some()),
-                        "{src} on {t:?} at {at}"
-                    );
-                    let mut ends = Vec::new();
-                    prog.ends(t.as_bytes(), at, &mut ends).unwrap();
-                    if let Some(end) = m {
-                        assert!(ends.contains(&end), "{src} on {t:?} at {at}: {ends:?}");
-                    } else {
-                        assert!(ends.is_empty(), "{src} on {t:?} at {at}: {ends:?}");
-                    }
-                }
-            }
-            assert!(matched > 20, "{src}: {matched} texts match");
-        }
+        agrees_with_regex(&cases, PIECES, 0x100F, |p| p.lazy_loops(), true);
     }
 
     /// Score `chunk` as the turns of one call with `b`, and check that the phrase pass
