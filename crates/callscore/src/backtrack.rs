@@ -106,6 +106,18 @@ fn lit_at(hay: &[u8], pos: usize, lit: &[u8]) -> bool {
         .is_some_and(|h| h.iter().zip(lit).all(|(a, b)| a == b))
 }
 
+/// Match a literal, a class or an assertion (the nodes with one way through and nothing
+/// inside) at `pos`: where it ends, or `None` (also for any other node).
+#[inline(always)]
+fn straight(p: &Prog, hay: &[u8], node: &Node, pos: usize) -> Option<usize> {
+    match node {
+        Node::Lit(l) => lit_at(hay, pos, l).then_some(pos + l.len()),
+        Node::Class(c) => p.classes[*c as usize].step(hay, pos),
+        Node::Look(l) => l.holds(hay, pos).then_some(pos),
+        _ => None,
+    }
+}
+
 fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
     let i = ranges.partition_point(|&(_, e)| e < c);
     ranges.get(i).is_some_and(|&(s, _)| s <= c)
@@ -127,6 +139,21 @@ struct Class {
 }
 
 impl Class {
+    /// The longest run of at most `max` members from `pos`: where it ends, and how many
+    /// members it has.
+    #[inline]
+    fn longest_run(&self, hay: &[u8], mut pos: usize, max: u32) -> (usize, u32) {
+        let mut n = 0;
+        while n < max {
+            match self.step(hay, pos) {
+                Some(np) => pos = np,
+                None => break,
+            }
+            n += 1;
+        }
+        (pos, n)
+    }
+
     /// Match one member at `pos`: the position after it.
     #[inline]
     fn step(&self, hay: &[u8], pos: usize) -> Option<usize> {
@@ -1055,19 +1082,10 @@ impl<'h> State<'h> {
                 return self.cont(p, pos, k);
             };
             match node {
-                Node::Lit(l) => {
-                    if !lit_at(self.hay, pos, l) {
-                        return Ok(None);
-                    }
-                    pos += l.len();
-                }
-                Node::Class(c) => match p.classes[*c as usize].step(self.hay, pos) {
-                    Some(np) => pos = np,
-                    None => return Ok(None),
-                },
-                Node::Look(l) => {
-                    if !l.holds(self.hay, pos) {
-                        return Ok(None);
+                Node::Lit(_) | Node::Class(_) | Node::Look(_) => {
+                    match straight(p, self.hay, node, pos) {
+                        Some(np) => pos = np,
+                        None => return Ok(None),
                     }
                 }
                 Node::ClassRep {
@@ -1254,38 +1272,16 @@ impl<'h> State<'h> {
     /// only way through), without a continuation.
     fn det_match(&self, p: &Prog, seq: u32, mut pos: usize) -> Option<usize> {
         for node in p.seqs.get(seq as usize)? {
-            match node {
-                Node::Lit(l) => {
-                    if !lit_at(self.hay, pos, l) {
-                        return None;
-                    }
-                    pos += l.len();
-                }
-                Node::Class(c) => pos = p.classes[*c as usize].step(self.hay, pos)?,
-                Node::Look(l) => {
-                    if !l.holds(self.hay, pos) {
-                        return None;
-                    }
-                }
+            pos = match node {
                 Node::ClassRep {
                     class, min, max, ..
                 } => {
                     // Possessive and greedy: the longest run, or nothing.
-                    let c = &p.classes[*class as usize];
-                    let mut n = 0;
-                    while n < *max {
-                        match c.step(self.hay, pos) {
-                            Some(np) => pos = np,
-                            None => break,
-                        }
-                        n += 1;
-                    }
-                    if n < *min {
-                        return None;
-                    }
+                    let (end, n) = p.classes[*class as usize].longest_run(self.hay, pos, *max);
+                    (n >= *min).then_some(end)?
                 }
-                _ => return None,
-            }
+                _ => straight(p, self.hay, node, pos)?,
+            };
         }
         Some(pos)
     }
@@ -1325,15 +1321,7 @@ impl<'h> State<'h> {
         let r = if greedy {
             // Longest run first, then give back one member (one character, or one byte
             // for a byte class) at a time.
-            while n < max {
-                match c.step(self.hay, at) {
-                    Some(np) => {
-                        at = np;
-                        n += 1;
-                    }
-                    None => break,
-                }
-            }
+            (at, n) = c.longest_run(self.hay, pos, max);
             let mut found = None;
             // Possessive: only the longest run can be followed (see `Prog::possessive`).
             let possessive = p.possessive.get(follow as usize).copied().unwrap_or(false);
