@@ -310,14 +310,16 @@ impl BookBuilder {
             })
         };
         let mut trig: Vec<(u32, u32, bool)> = Vec::new();
-        // For each literal: some trigger or filter use of it takes a hit inside a word
-        // too (see `Table::new`'s `word_start`).
-        let mut inner: Vec<bool> = Vec::new();
-        let note_use = |inner: &mut Vec<bool>, l: u32, initial: bool| {
-            if inner.len() <= l as usize {
-                inner.resize(l as usize + 1, false);
+        // For each literal, how it is used: whether some trigger or filter use of it
+        // takes a hit inside a word too (see `Table::new`'s `word_start`), and whether
+        // some filter group has it ([`FILTERS`]).
+        let mut uses: Vec<(bool, bool)> = Vec::new();
+        let note_use = |uses: &mut Vec<(bool, bool)>, l: u32, initial: bool, filter: bool| {
+            if uses.len() <= l as usize {
+                uses.resize(l as usize + 1, (false, false));
             }
-            inner[l as usize] |= !initial;
+            uses[l as usize].0 |= !initial;
+            uses[l as usize].1 |= filter;
         };
         let mut filters = vec![Vec::new(); self.pats.len()];
         let mut always = Vec::new();
@@ -378,13 +380,13 @@ impl BookBuilder {
                     for (lit, initial) in triggers {
                         let l = lit_id(lit);
                         trig.push((l, pi as u32, initial));
-                        note_use(&mut inner, l, initial);
+                        note_use(&mut uses, l, initial, false);
                     }
                     for g in groups {
                         let mut ids: Vec<u32> = Vec::with_capacity(g.len());
                         for (lit, initial) in g {
                             let l = lit_id(lit);
-                            note_use(&mut inner, l, initial);
+                            note_use(&mut uses, l, initial, true);
                             ids.push(l);
                         }
                         ids.sort_unstable();
@@ -397,18 +399,6 @@ impl BookBuilder {
         let lists_of = Rows::new((0..self.pats.len()).map(|p| {
             std::iter::once(self.pats[p].list as u32).chain(also[p].iter().map(|&l| l as u32))
         }));
-        let mut filtering = vec![false; literals.len()];
-        for row in &filters {
-            let mut k = 0;
-            while let Some(&n) = row.get(k) {
-                for &l in row.get(k + 1..k + 1 + n as usize).unwrap_or_default() {
-                    if let Some(f) = filtering.get_mut(l as usize) {
-                        *f = true;
-                    }
-                }
-                k += 1 + n as usize;
-            }
-        }
         let mut triggers = vec![Vec::new(); literals.len()];
         let mut exact_lists = vec![Vec::new(); literals.len()];
         for (l, p, initial) in trig {
@@ -423,7 +413,7 @@ impl BookBuilder {
         // is reported by the automaton only where it may: its hits inside words (`her`
         // in `there`, `our` in `your`) would each cost the scan work for nothing.
         let word_start: Vec<bool> = (0..literals.len())
-            .map(|l| !inner.get(l).copied().unwrap_or(false))
+            .map(|l| !uses.get(l).is_some_and(|u| u.0))
             .collect();
         let ac = if literals.is_empty() {
             None
@@ -454,7 +444,7 @@ impl BookBuilder {
                 .map(|(l, (t, e))| {
                     (if t.is_empty() { 0 } else { TRIGGERS })
                         | (if e.is_empty() { 0 } else { EXACT })
-                        | (if filtering.get(l) == Some(&true) {
+                        | (if uses.get(l).is_some_and(|u| u.1) {
                             FILTERS
                         } else {
                             0
