@@ -134,6 +134,36 @@ def test_score_many_in_two_threads_at_once():
     assert outs[0] == expected and outs[1] == expected
 
 
+def test_reports_scored_on_a_pool_are_freed_and_their_findings_outlive_them():
+    # Reports scored on threads are handed back to the pool to be freed when Python drops
+    # them: what a kept Finding points at must survive that, and the memory must come back
+    # (were it never freed, 12 batches would keep 12 batches' worth).
+    texts = [GOOD, OVERPROMISE] * 1500
+    want = [callscore.score(t).finding("message-taking") for t in texts[:2]]
+    many = callscore.score_many(texts, threads=2)
+    kept = [r.finding("message-taking") for r in many[:2]]
+    del many
+    for _ in range(3):
+        callscore.score_many(texts, threads=2)  # its queue of reports to free goes through
+    assert [(f.status, f.message, f.missing) for f in kept] == [(f.status, f.message, f.missing) for f in want]
+    if not pathlib.Path("/proc/self/statm").exists():
+        pytest.skip("no /proc/self/statm: memory not checked")
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def resident() -> int:
+        return int(pathlib.Path("/proc/self/statm").read_text().split()[1]) * page
+
+    before = resident()
+    held = callscore.score_many(texts, threads=2)
+    batch = resident() - before  # (what one batch's reports take, at least)
+    del held
+    top = before
+    for _ in range(12):
+        callscore.score_many(texts, threads=2)
+        top = max(top, resident())
+    assert top - before < max(4 * batch, 8 << 20), (before, batch, top)
+
+
 def test_pickle_round_trip():
     r = callscore.score(OVERPROMISE)
     r2 = pickle.loads(pickle.dumps(r))
