@@ -11,8 +11,10 @@ texts:
   (`bench-inmem`), Python `score_many(threads=1)` and a Python loop of `score`;
 - in memory on all cores: the Rust library and `score_many`;
 - whole process over the directory: `python3 pyref.py DIR` vs `callscore score -f jsonl DIR`
-  (1 thread, all cores, and `-j 1` pinned to one core: `-j 1` scores on one thread but
-  reads ahead, compiles the rules and writes on others, which a second core runs).
+  (1 thread, all cores, and `-j 1` pinned to one core: `-j 1` runs on one thread from
+  start to end since session 16, so the pinned run is a check that it needs no second
+  core; before, it read ahead, compiled and wrote on other threads, which a second core
+  ran).
 
 Every figure is the best of --repeat passes (default 3; the CLI's short whole-process
 runs get three times as many), for pyref and callscore alike; the passes run in rounds
@@ -138,8 +140,8 @@ def main(argv: list[str]) -> int:
     if have_pyref:
         cmds.append(("python3 pyref.py DIR", [sys.executable, str(PYREF), str(corpus)], repeat))
     cmds.append(("callscore score -f jsonl DIR (1 thread)", [str(REL / "callscore"), "score", "-f", "jsonl", "-j", "1", str(corpus)], 3 * repeat))
-    # `-j 1` scores on one thread, but reads ahead, compiles and writes on others (on a
-    # second core when there is one); pinned to one core, the whole process has one.
+    # `-j 1` runs on one thread (compiling, reading, scoring, writing); pinned to one core
+    # as well, it shows that it needs no other.
     single = "callscore score -f jsonl DIR (-j 1, one core)"
     if cores > 1 and hasattr(os, "sched_setaffinity"):
         cmds.append((single, [str(REL / "callscore"), "score", "-f", "jsonl", "-j", "1", str(corpus)], 3 * repeat))

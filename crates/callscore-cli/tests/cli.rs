@@ -372,8 +372,20 @@ fn check_reports_failing_examples_and_broken_packs() {
 #[test]
 #[cfg(unix)]
 fn jsonl_streams_results_before_the_last_input_is_read() {
+    streams_before_the_last_input(&[], "stream");
+}
+
+/// The same with `-j 1`, where one thread reads, scores and writes each input in turn.
+#[test]
+#[cfg(unix)]
+fn jsonl_on_one_thread_streams_too() {
+    streams_before_the_last_input(&["-j", "1"], "stream-j1");
+}
+
+#[cfg(unix)]
+fn streams_before_the_last_input(options: &[&str], name: &str) {
     use std::io::{BufRead, BufReader};
-    let d = tmpdir("stream");
+    let d = tmpdir(name);
     let src = std::fs::read(examples().join("model-call.txt")).unwrap();
     for i in 0..600 {
         std::fs::write(d.join(format!("t{i:04}.txt")), &src).unwrap();
@@ -389,6 +401,7 @@ fn jsonl_streams_results_before_the_last_input_is_read() {
         return;
     }
     let mut args = vec!["score".to_string(), "-f".into(), "jsonl".into()];
+    args.extend(options.iter().map(|o| o.to_string()));
     let mut files: Vec<_> = std::fs::read_dir(&d)
         .unwrap()
         .flatten()
@@ -405,16 +418,60 @@ fn jsonl_streams_results_before_the_last_input_is_read() {
         let line = lines.next().unwrap().unwrap();
         assert!(line.contains("\"score\""), "{line}");
     }
-    // Only now feed the last input; the CLI was blocked on it all along.
-    std::fs::write(
-        &fifo,
-        b"Agent: Hello, this is Jo.\nCustomer: Hi.\nAgent: Thanks, bye.\n",
-    )
-    .unwrap();
+    // Only now feed the last input; the CLI was blocked on it all along. (From another
+    // thread, while this one reads on: on one thread, the CLI writes the reports of the
+    // files before the FIFO as it goes, and would wait for a full pipe to be read.)
+    let feeder = std::thread::spawn(move || {
+        std::fs::write(
+            &fifo,
+            b"Agent: Hello, this is Jo.\nCustomer: Hi.\nAgent: Thanks, bye.\n",
+        )
+    });
     let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    feeder.join().unwrap().unwrap();
     assert_eq!(rest.len(), 89);
     assert!(rest.last().unwrap().contains("zz-last.fifo"));
     assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// `-j 1` (one thread from start to end) and the pool (reading ahead, scoring in chunks,
+/// writing each chunk in one vectored write) print the same bytes, in every format, for a
+/// batch of several chunks with failures among them (which print nothing to stdout in the
+/// text format: the separators must still come out right across chunks).
+#[test]
+fn one_thread_and_the_pool_print_the_same() {
+    let d = tmpdir("same-output");
+    let good = std::fs::read(examples().join("model-call.txt")).unwrap();
+    let cut = std::fs::read(examples().join("cut-off.txt")).unwrap();
+    for i in 0..700 {
+        let (name, bytes): (_, &[u8]) = match i % 97 {
+            0 => (format!("t{i:04}.txt"), b"just notes\n"),
+            1 => (format!("t{i:04}.txt"), b"Agent: caf\xe9\n"),
+            k if k % 2 == 0 => (format!("t{i:04}.txt"), &good),
+            _ => (format!("t{i:04}.txt"), &cut),
+        };
+        std::fs::write(d.join(name), bytes).unwrap();
+    }
+    let dir = d.to_str().unwrap();
+    for format in ["json", "jsonl", "text"] {
+        let outs: Vec<Output> = [&["-j", "1"][..], &["-j", "2"], &[]]
+            .iter()
+            .map(|j| {
+                let mut args = vec!["score", "-f", format, dir, "missing.txt"];
+                args.extend_from_slice(j);
+                run(&args)
+            })
+            .collect();
+        for o in &outs[1..] {
+            assert_eq!(o.status.code(), Some(2), "{format}");
+            assert!(o.stdout == outs[0].stdout, "{format}: stdout differs");
+            assert!(o.stderr == outs[0].stderr, "{format}: stderr differs");
+        }
+        if format == "json" {
+            let v: Value = serde_json::from_slice(&outs[0].stdout).unwrap();
+            assert_eq!(v.as_array().unwrap().len(), 701);
+        }
+    }
 }
 
 /// Every adversarial fixture gives a report or a located error, and a batch holding all of

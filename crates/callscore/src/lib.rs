@@ -58,6 +58,7 @@ mod testing;
 
 pub use custom::{CheckResult, ExampleFailure};
 pub use error::{Error, Result};
+pub use matcher::set_compile_threads;
 pub use parse::{decode, Format, Limits};
 pub use report::{ByRole, Evidence, Finding, Report, SharedStr, Stats, Status, SCHEMA_VERSION};
 pub use ruleset::{RuleInfo, Ruleset, ScoreOptions, DEFAULT_PASS_MARK};

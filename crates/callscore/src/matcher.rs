@@ -588,14 +588,28 @@ fn study(src: &str, speech: bool) -> Study {
     Study { prog, exact, plan }
 }
 
+/// See [`set_compile_threads`]: 0 for as many as the machine has cores.
+static COMPILE_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many threads compiling a ruleset may use, for the whole process: 0 (the default)
+/// to decide by the machine's cores, 1 to compile on the calling thread only. Compiling
+/// uses at most two (one started for the purpose, for half of the phrases), whatever
+/// this says. The CLI sets 1 for `-j 1`, which then runs on one thread from start to end.
+pub fn set_compile_threads(n: usize) {
+    COMPILE_THREADS.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// [`study`] each of `todo` (phrase index, speech), in order: half of them on a second
-/// thread when the machine has more than one core, all on this one when it has one, the
-/// list is short, or a thread cannot start. For the default rubric this part of building
+/// thread when the machine has more than one core (and [`set_compile_threads`] allows
+/// it), all on this one when it has one, the list is short, or a thread cannot start. For the default rubric this part of building
 /// went from 6.4-6.6 to 4.5-4.6 ms (best of 15 start-ups each), and `callscore score
 /// one.txt` from 16.1 to 13.4 ms.
 fn study_all(sources: &[String], todo: &[(usize, bool)]) -> Vec<Study> {
     let one = |&(pi, speech): &(usize, bool)| study(&sources[pi], speech);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = match COMPILE_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     if cores < 2 || todo.len() < 64 {
         return todo.iter().map(one).collect();
     }
