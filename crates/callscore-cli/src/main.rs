@@ -294,7 +294,6 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
     };
     // The rules compile on one thread while this one lists the inputs (with `-j 1`, one
     // after the other).
-    let compiled = std::sync::atomic::AtomicBool::new(false);
     let (loaded, (inputs, failures_before), early) = if serial {
         (
             Ok(load(args.rules.as_deref())),
@@ -302,6 +301,7 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             Vec::new(),
         )
     } else {
+        let compiled = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
             let loading = s.spawn(|| {
                 let r = load(args.rules.as_deref());
