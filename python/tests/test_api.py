@@ -164,6 +164,34 @@ def test_reports_scored_on_a_pool_are_freed_and_their_findings_outlive_them():
     assert top - before < max(4 * batch, 8 << 20), (before, batch, top)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+def test_score_many_in_a_forked_child():
+    # A process forked after its parent used the thread pool (multiprocessing's default on
+    # Linux) has none of the pool's threads: score_many there once waited for ever.
+    texts = [GOOD, OVERPROMISE] * 300
+    want = [r.to_json() for r in callscore.score_many(texts, threads=2)]
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report through the pipe, and never return into pytest
+        try:
+            runs = [callscore.score_many(texts), callscore.score_many(texts, threads=2)]
+            same = all([r.to_json() for r in run] == want for run in runs)
+            del runs  # (its reports are freed here, not queued for a pool that is gone)
+            os.write(wr, b"same" if same else b"different")
+        finally:
+            os._exit(0)
+    os.close(wr)
+    deadline = time.monotonic() + 60
+    while not os.waitpid(pid, os.WNOHANG)[0]:
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("score_many did not finish in a forked child")
+        time.sleep(0.02)
+    assert os.read(rd, 16) == b"same"
+    os.close(rd)
+
+
 def test_pickle_round_trip():
     r = callscore.score(OVERPROMISE)
     r2 = pickle.loads(pickle.dumps(r))

@@ -398,6 +398,18 @@ impl Drop for Kept {
     }
 }
 
+/// True in a process made by `os.fork()` after this module was loaded. Rayon's global pool
+/// is of no use there: its threads did not survive the fork, and work handed to it would
+/// never run (a `score_many` on it waited for ever). Such a process scores on a pool of
+/// its own for each call, and frees its reports where they are dropped.
+static FORKED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `os.register_at_fork(after_in_child=...)`: see [`FORKED`].
+#[pyfunction]
+fn _after_fork_in_child() {
+    FORKED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Reports waiting for the pool to free them (see [`Kept`]).
 static TO_FREE: std::sync::Mutex<Vec<Arc<callscore::Report>>> = std::sync::Mutex::new(Vec::new());
 
@@ -406,7 +418,7 @@ static TO_FREE: std::sync::Mutex<Vec<Arc<callscore::Report>>> = std::sync::Mutex
 /// batch dropped at once costs a few tasks, not one a report. A report still shared (a
 /// `Finding` of it lives on) is only a reference dropped here.
 fn free_on_pool(report: Arc<callscore::Report>) {
-    if Arc::strong_count(&report) > 1 {
+    if Arc::strong_count(&report) > 1 || FORKED.load(std::sync::atomic::Ordering::Relaxed) {
         return;
     }
     let mut queue = TO_FREE.lock().unwrap_or_else(|p| p.into_inner());
@@ -1049,19 +1061,23 @@ fn score_many<'py>(
         Pool(rayon::ThreadPool),
         Global,
     }
+    // (After a fork, never the global pool: see [`FORKED`].)
+    let forked = FORKED.load(std::sync::atomic::Ordering::Relaxed);
+    let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
     let runner = match threads {
         Some(0) => return Err(PyValueError::new_err("threads must be at least 1")),
         Some(1) => Runner::Here,
         // As many threads as the global pool has (all cores, by default): that pool, whose
         // threads (and their allocator caches) live on from one call to the next.
-        Some(n) if n == rayon::current_num_threads() => Runner::Global,
-        Some(n) => Runner::Pool(
+        Some(n) if !forked && n == rayon::current_num_threads() => Runner::Global,
+        None if !forked => Runner::Global,
+        None if cores() == 1 => Runner::Here,
+        n => Runner::Pool(
             rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(n.unwrap_or_else(cores))
                 .build()
                 .map_err(|e| CallscoreError::new_err(e.to_string()))?,
         ),
-        None => Runner::Global,
     };
     let bar = if progress {
         match py.import("tqdm.auto") {
@@ -1254,6 +1270,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(rules, m)?)?;
     m.add_function(wrap_pyfunction!(_report_from_state, m)?)?;
+    m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
+    // (`os.fork`, and `multiprocessing`'s default start method on Linux, run this hook.)
+    let kw = PyDict::new(py);
+    kw.set_item("after_in_child", m.getattr("_after_fork_in_child")?)?;
+    py.import("os")?
+        .getattr("register_at_fork")?
+        .call((), Some(&kw))?;
     m.add("SCHEMA_VERSION", callscore::SCHEMA_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
