@@ -1271,12 +1271,14 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rules, m)?)?;
     m.add_function(wrap_pyfunction!(_report_from_state, m)?)?;
     m.add_function(wrap_pyfunction!(_after_fork_in_child, m)?)?;
-    // (`os.fork`, and `multiprocessing`'s default start method on Linux, run this hook.)
-    let kw = PyDict::new(py);
-    kw.set_item("after_in_child", m.getattr("_after_fork_in_child")?)?;
-    py.import("os")?
-        .getattr("register_at_fork")?
-        .call((), Some(&kw))?;
+    // (`os.fork`, and `multiprocessing`'s default start method on Linux, run this hook;
+    // where there is no fork, as on Windows, there is no `os.register_at_fork` either.)
+    let os = py.import("os")?;
+    if os.hasattr("register_at_fork")? {
+        let kw = PyDict::new(py);
+        kw.set_item("after_in_child", m.getattr("_after_fork_in_child")?)?;
+        os.getattr("register_at_fork")?.call((), Some(&kw))?;
+    }
     m.add("SCHEMA_VERSION", callscore::SCHEMA_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
