@@ -601,9 +601,9 @@ pub fn set_compile_threads(n: usize) {
 
 /// [`study`] each of `todo` (phrase index, speech), in order: half of them on a second
 /// thread when the machine has more than one core (and [`set_compile_threads`] allows
-/// it), all on this one when it has one, the list is short, or a thread cannot start. For the default rubric this part of building
-/// went from 6.4-6.6 to 4.5-4.6 ms (best of 15 start-ups each), and `callscore score
-/// one.txt` from 16.1 to 13.4 ms.
+/// it), all on this one when it has one, the list is short, or a thread cannot start.
+/// For the default rubric this part of building went from 6.4-6.6 to 4.5-4.6 ms (best of
+/// 15 start-ups each), and `callscore score one.txt` from 16.1 to 13.4 ms.
 fn study_all(sources: &[String], todo: &[(usize, bool)]) -> Vec<Study> {
     let one = |&(pi, speech): &(usize, bool)| study(&sources[pi], speech);
     let cores = match COMPILE_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
