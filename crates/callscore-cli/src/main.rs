@@ -1,16 +1,17 @@
 //! `callscore`: score call transcripts from the command line.
 //!
 //! A thin shell over the `callscore` crate: it finds and reads files, scores them in
-//! parallel (rayon) in ordered chunks, and writes each chunk's results as soon as it is
-//! done, so memory stays bounded and an interrupted run keeps what it wrote.
+//! parallel (rayon) and writes the results in input order a chunk at a time, each chunk as
+//! soon as all its inputs are done, so memory stays bounded and an interrupted run keeps
+//! what it wrote.
 //!
 //! On several cores nothing waits for nothing: the rules compile on one thread while the
-//! main thread lists the inputs and reads the first files (up to 16 MB, plain files only),
-//! and the pool scores the next chunk (at most two ahead) while the main thread writes the
-//! last one. Reports are rendered and dropped on the worker that scored them; a chunk's
-//! texts go out in one vectored write (not copied into a buffer) and are freed on the
-//! pool too. With `-j 1`, or on one core, there is one thread: compile, then read, score
-//! and write each input in turn.
+//! main thread lists the inputs and reads the first files (up to 16 MB, plain files only);
+//! then the pool's threads each take the next input (at most four chunks ahead of the
+//! writing, see [`order`]) while the main thread writes. Reports are rendered and dropped
+//! on the thread that scored them; a chunk's texts go out in one vectored write (not
+//! copied into a buffer) and are freed on the pool too. With `-j 1`, or on one core,
+//! there is one thread: compile, then read, score and write each input in turn.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -18,7 +19,6 @@ use std::process::ExitCode;
 
 use callscore::{Error, Format, Report, Ruleset, ScoreOptions, Status};
 use clap::{Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 
 /// mimalloc: scoring makes many small, short-lived allocations (turns, findings,
 /// evidence), and it serves them faster than the system allocator (measured: about 12%
@@ -26,6 +26,7 @@ use rayon::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod order;
 mod render;
 
 /// Score transcribed phone calls against call-etiquette rules.
@@ -132,6 +133,9 @@ struct Done {
     text: String,
 }
 
+/// An input's bytes, or why they could not be read.
+type Bytes = Result<Vec<u8>, Failure>;
+
 /// A failure to score one input.
 #[derive(Clone)]
 struct Failure {
@@ -168,6 +172,8 @@ const EXTENSIONS: &[&str] = &["txt", "vtt", "srt", "json"];
 /// Inputs scored (in parallel) before their results are written: bounds memory and
 /// makes `jsonl` output stream.
 const CHUNK: usize = 256;
+/// The most inputs scored ahead of the writing on several threads (see `order`).
+const WINDOW: usize = 4 * CHUNK;
 /// The most bytes read ahead while the rules compile (see `score`).
 const EARLY_BYTES: u64 = 16 << 20;
 /// Batches larger than this show a progress bar when stderr is a terminal.
@@ -434,45 +440,36 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             chunk_written(&mut out, chunk.len())?;
         }
     } else {
-        // The pool scores chunk after chunk (at most two ahead of the writing) while this
-        // thread writes the finished ones: writing overlaps scoring, and results still
-        // reach the output a chunk at a time.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Done>>(2);
-        std::thread::scope(|s| {
-            let (inputs, opts, done, early) = (&inputs, &opts, &done, &early);
-            // (`move`: the sender goes with the thread, and the channel closes when it ends.)
-            s.spawn(move || {
-                for (c, chunk) in inputs.chunks(CHUNK).enumerate() {
-                    let results: Vec<Done> = chunk
-                        .par_iter()
-                        .enumerate()
-                        .map(|(k, input)| {
-                            let r = match early.get(c * CHUNK + k) {
-                                Some(Ok(b)) => score_one(ruleset, input, b, opts),
-                                Some(Err(f)) => Err(f.clone()),
-                                None => read_input(input, &opts.limits)
-                                    .and_then(|b| score_one(ruleset, input, &b, opts)),
-                            };
-                            done(r)
-                        })
-                        .collect();
-                    // The writer stopped (an output error): stop too.
-                    if tx.send(results).is_err() {
-                        break;
-                    }
-                }
-            });
-            // `rx` is dropped when this returns, early or not, which stops the scoring.
-            let rx = rx;
-            for results in rx.iter() {
-                emit(&mut out, &results)?;
-                chunk_written(&mut out, results.len())?;
-                // Freed on the pool, by the threads that built them (as their reports
-                // were), not on this one.
-                rayon::spawn(move || drop(results));
-            }
-            Ok::<(), String>(())
-        })?;
+        // The pool's threads score input after input, each taking the next (at most
+        // WINDOW ahead of the writing), while this thread writes each chunk as soon as
+        // all its inputs are done (see `order`): writing overlaps scoring, results still
+        // reach the output a chunk at a time, and no thread waits at the end of a chunk.
+        // An early read's bytes are taken (and freed) by the thread that scores them.
+        let early: Vec<std::sync::Mutex<Option<Bytes>>> = early
+            .into_iter()
+            .map(|r| std::sync::Mutex::new(Some(r)))
+            .collect();
+        let work = |i: usize| {
+            let input = &inputs[i];
+            let read = early
+                .get(i)
+                .and_then(|slot| slot.lock().unwrap_or_else(|p| p.into_inner()).take());
+            let r = read
+                .unwrap_or_else(|| read_input(input, &opts.limits))
+                .and_then(|b| score_one(ruleset, input, &b, &opts));
+            done(r)
+        };
+        order::ordered(
+            inputs.len(),
+            rayon::current_num_threads(),
+            CHUNK,
+            WINDOW,
+            work,
+            |results| {
+                emit(&mut out, results)?;
+                chunk_written(&mut out, results.len())
+            },
+        )?;
     }
     if let Some(b) = bar {
         b.finish_and_clear();
