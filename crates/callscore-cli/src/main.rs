@@ -5,13 +5,14 @@
 //! soon as all its inputs are done, so memory stays bounded and an interrupted run keeps
 //! what it wrote.
 //!
-//! On several cores nothing waits for nothing: the rules compile on one thread while the
-//! main thread lists the inputs and reads the first files (up to 16 MB, plain files only);
-//! then the pool's threads each take the next input (at most four chunks ahead of the
-//! writing, see [`order`]) while the main thread writes. Reports are rendered and dropped
-//! on the thread that scored them; a chunk's texts go out in one vectored write (not
-//! copied into a buffer) and are freed on the pool too. With `-j 1`, or on one core,
-//! there is one thread: compile, then read, score and write each input in turn.
+//! On several cores nothing waits for nothing: the rules compile on a pool thread
+//! while the main thread lists the inputs and reads the first files (up to 16 MB, plain
+//! files only); then the pool's threads each take the next input (at most four chunks
+//! ahead of the writing, see [`order`]) while the main thread writes. Reports are
+//! rendered and dropped on the thread that scored them; a chunk's texts go out in one
+//! vectored write (not copied into a buffer) and are freed on the pool too. With `-j 1`,
+//! or on one core, there is one thread: compile, then read, score and write each input
+//! in turn.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -298,8 +299,10 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
         lossy: args.lossy,
         ..Default::default()
     };
-    // The rules compile on one thread while this one lists the inputs (with `-j 1`, one
-    // after the other).
+    // The rules compile on one of the pool's threads while this one lists the inputs
+    // (with `-j 1`, one after the other). (On the pool rather than a thread of its own:
+    // one thread fewer to start, and the thread that compiled then scores, reusing the
+    // memory compiling freed: over STAR 54.2-55.0 ms against 54.9-55.8, alternated.)
     let (loaded, (inputs, failures_before), early) = if serial {
         (
             Ok(load(args.rules.as_deref())),
@@ -308,11 +311,11 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
         )
     } else {
         let compiled = std::sync::atomic::AtomicBool::new(false);
-        std::thread::scope(|s| {
-            let loading = s.spawn(|| {
-                let r = load(args.rules.as_deref());
+        let loading = std::sync::OnceLock::new();
+        let (found, early) = rayon::in_place_scope(|s| {
+            s.spawn(|_| {
+                let _ = loading.set(load(args.rules.as_deref()));
                 compiled.store(true, std::sync::atomic::Ordering::Release);
-                r
             });
             let found = gather(&args.inputs);
             // Listing takes a few ms, compiling ~15: meanwhile this thread reads the first
@@ -342,8 +345,9 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
                 };
                 early.push(read);
             }
-            (loading.join(), found, early)
-        })
+            (found, early)
+        });
+        (loading.into_inner().ok_or(()), found, early)
     };
     let ruleset = loaded.map_err(|_| "loading the rules failed".to_string())??;
     let stdout = io::stdout();
