@@ -138,7 +138,6 @@ struct Done {
 type Bytes = Result<Vec<u8>, Failure>;
 
 /// A failure to score one input.
-#[derive(Clone)]
 struct Failure {
     source: String,
     kind: String,
@@ -505,7 +504,7 @@ fn write_all_vectored(out: &mut impl Write, mut parts: &mut [io::IoSlice<'_>]) -
 }
 
 /// An input's bytes (size-checked against `limits` before reading).
-fn read_input(input: &Input, limits: &callscore::Limits) -> Result<Vec<u8>, Failure> {
+fn read_input(input: &Input, limits: &callscore::Limits) -> Bytes {
     let (file, len) = open_input(input)?;
     read_opened(input, file, len, limits)
 }
@@ -542,7 +541,7 @@ fn read_opened(
     file: Option<std::fs::File>,
     len: u64,
     limits: &callscore::Limits,
-) -> Result<Vec<u8>, Failure> {
+) -> Bytes {
     let Some(mut file) = file else {
         let mut b = Vec::new();
         io::stdin()

@@ -35,6 +35,19 @@ struct State<T> {
     stop: bool,
 }
 
+impl<T> State<T> {
+    /// How many results the sink can take now: whole batches of the done ones, or all of
+    /// them once they reach the end (`n` items), so that the output comes out in the same
+    /// steps whatever the timing.
+    fn writable(&self, batch: usize, n: usize) -> usize {
+        if self.base + self.done == n {
+            self.done
+        } else {
+            self.done / batch * batch
+        }
+    }
+}
+
 /// The lock and the two things to wait for.
 struct Shared<T> {
     state: Mutex<State<T>>,
@@ -125,12 +138,12 @@ where
                 s.ready.resize_with(at + 1, || None);
             }
             s.ready[at] = Some(result);
-            let before = s.done;
+            let before = s.writable(batch, n);
             while s.done < s.ready.len() && s.ready[s.done].is_some() {
                 s.done += 1;
             }
             // A batch became complete (or the last one did).
-            if s.done / batch > before / batch || (s.done > before && s.base + s.done == n) {
+            if s.writable(batch, n) > before {
                 shared.complete.notify_one();
             }
         }
@@ -143,22 +156,15 @@ where
         while written < n {
             let taken: Vec<T> = {
                 let mut s = shared.lock();
-                loop {
+                let take = loop {
                     if s.stop {
                         // A task panicked: the scope passes the panic on.
                         return Ok(());
                     }
-                    if s.done >= batch || (s.done > 0 && s.base + s.done == n) {
-                        break;
+                    match s.writable(batch, n) {
+                        0 => s = shared.complete.wait(s).unwrap_or_else(|p| p.into_inner()),
+                        take => break take,
                     }
-                    s = shared.complete.wait(s).unwrap_or_else(|p| p.into_inner());
-                }
-                // Whole batches only (the last may be short), so that the output comes out
-                // in the same steps whatever the timing.
-                let take = if s.base + s.done == n {
-                    s.done
-                } else {
-                    s.done / batch * batch
                 };
                 s.base += take;
                 s.done -= take;
