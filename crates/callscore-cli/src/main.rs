@@ -15,7 +15,6 @@
 //! in turn.
 
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use callscore::{Error, Format, Report, Ruleset, ScoreOptions, Status};
@@ -27,8 +26,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod inputs;
 mod order;
 mod render;
+
+use inputs::{gather, Input};
+use std::path::Path;
 
 /// Score transcribed phone calls against call-etiquette rules.
 #[derive(Parser, Debug)]
@@ -111,22 +114,6 @@ enum OutFormat {
     Jsonl,
 }
 
-/// One input to score.
-enum Input {
-    Stdin,
-    /// A path, and whether the directory listing that found it says it is a regular file.
-    File(PathBuf, bool),
-}
-
-impl Input {
-    fn source(&self) -> String {
-        match self {
-            Input::Stdin => "-".to_string(),
-            Input::File(p, _) => p.display().to_string(),
-        }
-    }
-}
-
 /// One input's outcome as the writer needs it: its score (for `--fail-under`) or why it
 /// failed, and what it prints as.
 struct Done {
@@ -168,7 +155,6 @@ impl Failure {
     }
 }
 
-const EXTENSIONS: &[&str] = &["txt", "vtt", "srt", "json"];
 /// Inputs scored (in parallel) before their results are written: bounds memory and
 /// makes `jsonl` output stream.
 const CHUNK: usize = 256;
@@ -323,22 +309,27 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             // for its writer, and its turn comes later.
             let mut early = Vec::new();
             let mut bytes = 0u64;
-            for input in &found.0 {
+            for input in found.0.iter() {
                 if compiled.load(std::sync::atomic::Ordering::Acquire) {
                     break;
                 }
-                let Input::File(p, listed) = input else { break };
+                let Input::File { listed, .. } = input else {
+                    break;
+                };
+                let path = input.path();
+                let path = path.as_deref();
                 // (A file the listing says is regular needs no look-up of its own: its open
                 // file tells its size. Looking each one up by path was more kernel time than
                 // opening them all.)
-                if !listed && !std::fs::metadata(p).is_ok_and(|m| m.is_file()) {
+                if !listed && !path.is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+                {
                     break;
                 }
-                let read = match open_input(input) {
+                let read = match open_input(path) {
                     Ok((_, len)) if bytes + len > EARLY_BYTES => break,
                     Ok((file, len)) => {
                         bytes += len;
-                        read_opened(input, file, len, &opts.limits)
+                        read_opened(path, file, len, &opts.limits)
                     }
                     Err(f) => Err(f),
                 };
@@ -434,13 +425,16 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
         Ok::<(), String>(())
     };
     if serial {
-        for chunk in inputs.chunks(CHUNK) {
-            for input in chunk {
-                let r = read_input(input, &opts.limits)
-                    .and_then(|b| score_one(ruleset, input, &b, &opts));
+        for start in (0..inputs.len()).step_by(CHUNK) {
+            let end = inputs.len().min(start + CHUNK);
+            for i in start..end {
+                let path = inputs.get(i).path();
+                let path = path.as_deref();
+                let r = read_input(path, &opts.limits)
+                    .and_then(|b| score_one(ruleset, path, &b, &opts));
                 emit(&mut out, &[done(r)])?;
             }
-            chunk_written(&mut out, chunk.len())?;
+            chunk_written(&mut out, end - start)?;
         }
     } else {
         // The pool's threads score input after input, each taking the next (at most
@@ -453,13 +447,14 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             .map(|r| std::sync::Mutex::new(Some(r)))
             .collect();
         let work = |i: usize| {
-            let input = &inputs[i];
+            let path = inputs.get(i).path();
+            let path = path.as_deref();
             let read = early
                 .get(i)
                 .and_then(|slot| slot.lock().unwrap_or_else(|p| p.into_inner()).take());
             let r = read
-                .unwrap_or_else(|| read_input(input, &opts.limits))
-                .and_then(|b| score_one(ruleset, input, &b, &opts));
+                .unwrap_or_else(|| read_input(path, &opts.limits))
+                .and_then(|b| score_one(ruleset, path, &b, &opts));
             done(r)
         };
         order::ordered(
@@ -503,41 +498,47 @@ fn write_all_vectored(out: &mut impl Write, mut parts: &mut [io::IoSlice<'_>]) -
     Ok(())
 }
 
-/// An input's bytes (size-checked against `limits` before reading).
-fn read_input(input: &Input, limits: &callscore::Limits) -> Bytes {
-    let (file, len) = open_input(input)?;
-    read_opened(input, file, len, limits)
+/// What reports and messages call an input: its path (`None`: standard input, `-`).
+fn source(path: Option<&Path>) -> String {
+    path.map_or_else(|| "-".to_string(), |p| p.display().to_string())
 }
 
-/// A failure to read `input`.
-fn io_failure(input: &Input, message: String) -> Failure {
+/// An input's bytes, by its path (`None`: standard input), size-checked against `limits`
+/// before reading.
+fn read_input(path: Option<&Path>, limits: &callscore::Limits) -> Bytes {
+    let (file, len) = open_input(path)?;
+    read_opened(path, file, len, limits)
+}
+
+/// A failure to read the input at `path`.
+fn io_failure(path: Option<&Path>, message: String) -> Failure {
     Failure {
-        source: input.source(),
+        source: source(path),
         kind: "io".to_string(),
         message,
         line: None,
     }
 }
 
-/// An input opened for reading, with its size (`None` and 0 for standard input).
-fn open_input(input: &Input) -> Result<(Option<std::fs::File>, u64), Failure> {
-    let Input::File(p, _) = input else {
+/// The input at `path` opened for reading, with its size (`None` and 0 for standard input).
+fn open_input(path: Option<&Path>) -> Result<(Option<std::fs::File>, u64), Failure> {
+    let Some(p) = path else {
         return Ok((None, 0));
     };
     // One open; the size and kind come from the open file (no second look-up of the path).
-    let cannot = |e: io::Error| io_failure(input, format!("cannot read {}: {e}", p.display()));
+    let cannot = |e: io::Error| io_failure(path, format!("cannot read {}: {e}", p.display()));
     let file = std::fs::File::open(p).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     if meta.is_dir() {
-        return Err(io_failure(input, format!("{} is a directory", p.display())));
+        return Err(io_failure(path, format!("{} is a directory", p.display())));
     }
     Ok((Some(file), meta.len()))
 }
 
-/// The bytes of an input [`open_input`] opened (`len` bytes by its size), size-checked
-/// against `limits` before reading.
+/// The bytes of the input at `path` that [`open_input`] opened (`len` bytes by its size),
+/// size-checked against `limits` before reading.
 fn read_opened(
-    input: &Input,
+    path: Option<&Path>,
     file: Option<std::fs::File>,
     len: u64,
     limits: &callscore::Limits,
@@ -546,7 +547,7 @@ fn read_opened(
         let mut b = Vec::new();
         io::stdin()
             .read_to_end(&mut b)
-            .map_err(|e| io_failure(input, format!("cannot read standard input: {e}")))?;
+            .map_err(|e| io_failure(path, format!("cannot read standard input: {e}")))?;
         return Ok(b);
     };
     if len > limits.max_bytes as u64 {
@@ -554,7 +555,7 @@ fn read_opened(
             size: usize::try_from(len).unwrap_or(usize::MAX),
             limit: limits.max_bytes,
         };
-        return Err(Failure::from_error(input.source(), &e));
+        return Err(Failure::from_error(source(path), &e));
     }
     let mut b = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     // (Through `Take`, whose `read_to_end` reads into the room made for the size already
@@ -562,25 +563,22 @@ fn read_opened(
     // calls a file, a third of the per-file calls besides `open`'s and `close`'s.)
     Read::take(&mut file, u64::MAX)
         .read_to_end(&mut b)
-        .map_err(|e| {
-            let path = input.source();
-            io_failure(input, format!("cannot read {path}: {e}"))
-        })?;
+        .map_err(|e| io_failure(path, format!("cannot read {}: {e}", source(path))))?;
     Ok(b)
 }
 
 /// Score one input's bytes.
 fn score_one(
     ruleset: &Ruleset,
-    input: &Input,
+    path: Option<&Path>,
     bytes: &[u8],
     opts: &ScoreOptions,
 ) -> Result<Report, Failure> {
-    let source = input.source();
+    let source = source(path);
     let mut o = opts.clone();
     o.source = Some(source.clone());
     if o.format == Format::Auto {
-        if let Input::File(p, _) = input {
+        if let Some(p) = path {
             if let Some(f) = p
                 .extension()
                 .and_then(|e| e.to_str())
@@ -593,73 +591,6 @@ fn score_one(
     ruleset
         .score_bytes(bytes, &o)
         .map_err(|e| Failure::from_error(source, &e))
-}
-
-/// The inputs the command line names (directories walked), and the directories that
-/// could not be read.
-fn gather(args: &[String]) -> (Vec<Input>, Vec<Failure>) {
-    let mut inputs = Vec::new();
-    let mut failures = Vec::new();
-    for arg in args {
-        if arg == "-" {
-            inputs.push(Input::Stdin);
-            continue;
-        }
-        let p = Path::new(arg);
-        if p.is_dir() {
-            walk(p, &mut inputs, &mut failures);
-        } else {
-            inputs.push(Input::File(p.to_path_buf(), false));
-        }
-    }
-    (inputs, failures)
-}
-
-/// Walk a directory for transcripts, sorted, skipping hidden entries.
-fn walk(dir: &Path, inputs: &mut Vec<Input>, failures: &mut Vec<Failure>) {
-    let rd = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            failures.push(Failure {
-                source: dir.display().to_string(),
-                kind: "io".into(),
-                message: format!("cannot read directory {}: {e}", dir.display()),
-                line: None,
-            });
-            return;
-        }
-    };
-    // The entry's kind as the directory listing gives it (no look-up per file); a
-    // symbolic link is followed to see whether it leads to a directory. Sorted by name
-    // (entries of one directory: the same order as by path, without comparing paths
-    // component by component, which was most of listing 6,000 files).
-    let mut entries: Vec<(std::ffi::OsString, PathBuf, bool, bool)> = rd
-        .flatten()
-        .map(|e| {
-            let p = e.path();
-            // (Directory, regular file): a symbolic link is neither until followed.
-            let (dir, regular) = match e.file_type() {
-                Ok(t) if !t.is_symlink() => (t.is_dir(), t.is_file()),
-                _ => (p.is_dir(), false),
-            };
-            (e.file_name(), p, dir, regular)
-        })
-        .collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (name, p, dir, regular) in entries {
-        if name.as_encoded_bytes().first() == Some(&b'.') {
-            continue;
-        }
-        if dir {
-            walk(&p, inputs, failures);
-        } else if p
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        {
-            inputs.push(Input::File(p, regular));
-        }
-    }
 }
 
 /// The mark shown for a status.
