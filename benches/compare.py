@@ -53,6 +53,24 @@ def build() -> None:
         subprocess.run(["cargo", "build", "--release", "-p", "callscore-cli", "-p", "callscore-suite", "--bins"], cwd=ROOT, check=True)
 
 
+def machine() -> str:
+    """The processor, system and Python these figures were measured with."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            info: dict[str, str] = {}
+            for line in f:
+                key, _, value = line.partition(":")
+                info.setdefault(key.strip(), value.strip())
+        # (A virtual machine may name only the make: family and model tell the generation.)
+        cpu = f"{info.get('model name', cpu)} (family {info.get('cpu family', '?')}, model {info.get('model', '?')})"
+    except OSError:
+        pass
+    return f"{cpu}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
 def texts_of(d: Path) -> list[str]:
     return [p.read_text(encoding="utf-8") for p in sorted(d.iterdir()) if p.suffix == ".txt"]
 
@@ -156,7 +174,8 @@ def main(argv: list[str]) -> int:
     one = next(p for p in sorted(corpus.iterdir()) if p.suffix == ".txt")
     startup = min(wall([str(REL / "callscore"), "score", str(one)]) for _ in range(20))
 
-    print(f"\ncorpus: {corpus} ({len(texts)} transcripts, {size / 1e6:.2f} MB), {cores} cores, repeat {repeat}\n")
+    print(f"\ncorpus: {corpus} ({len(texts)} transcripts, {size / 1e6:.2f} MB), {cores} cores, repeat {repeat}")
+    print(f"machine: {machine()}\n")
     print(f"{'in memory':<44} {'transcripts/s':>14} {'MB/s':>8} {'x pyref':>8}")
     for name, tps in rows:
         mbs = tps * size / len(texts) / 1e6
