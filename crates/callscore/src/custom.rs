@@ -154,19 +154,31 @@ pub struct Custom {
     trigger: Option<ListId>,
     /// The `phrases` as the messages list them ("a / b / c"), made once.
     listed: String,
+    /// The pack's own message for a fail, interned (see [`crate::report::intern`]): the
+    /// reports of a pack point at it instead of copying it.
+    message: Option<&'static str>,
+    /// A `require` rule's message when none of its phrases was said, made and interned
+    /// once (most rules of a big pack fail every call that does not say their phrases).
+    none_said: &'static str,
 }
 
 impl Custom {
     /// Resolve the rule's phrase lists in the compiled book.
     pub fn new(spec: CustomSpec, book: &PhraseBook) -> Result<Custom, String> {
         let l = |k: &str| book.list_id(&format!("{}.{k}", spec.id));
+        let listed = spec.phrases.join(" / ");
+        let intern = crate::report::intern;
         Ok(Custom {
             phrases: l("phrases"),
             except: l("except"),
             before: l("before"),
             after: l("after"),
             trigger: l("trigger"),
-            listed: spec.phrases.join(" / "),
+            message: spec.message.as_deref().map(intern),
+            none_said: intern(&format!(
+                "None of the required phrases was said ({listed})."
+            )),
+            listed,
             spec,
         })
     }
@@ -202,11 +214,10 @@ impl Custom {
     /// A fail with the rule's own message, else `default()` (made only then: most
     /// rules of a big pack fail every call that does not say their phrases).
     fn fail(&self, default: impl FnOnce() -> String, evidence: Vec<Span>) -> Outcome {
-        let message = match &self.spec.message {
-            Some(m) => m.clone(),
-            None => default(),
-        };
-        Outcome::fail(message, evidence)
+        match self.message {
+            Some(m) => Outcome::fail(m, evidence),
+            None => Outcome::fail(default(), evidence),
+        }
     }
 }
 
@@ -254,13 +265,19 @@ impl Rule for Custom {
                 if window.is_empty() {
                     return Outcome::na("Nobody the rule applies to speaks in its window.");
                 }
-                match self.hits_in(ctx, self.phrases, &window).first() {
+                // (Not looked for turn by turn when the call has none of them at all.)
+                let first = if none(self.phrases) {
+                    None
+                } else {
+                    self.hits_in(ctx, self.phrases, &window).first().copied()
+                };
+                match first {
                     Some(h) => Outcome::pass(
-                        format!("Said: \"{}\".", ctx.quote(ctx.span(h))),
-                        vec![ctx.span(h)],
+                        format!("Said: \"{}\".", ctx.quote(ctx.span(&h))),
+                        vec![ctx.span(&h)],
                     ),
-                    None => self.fail(
-                        || format!("None of the required phrases was said ({}).", self.listed),
+                    None => Outcome::fail(
+                        self.message.unwrap_or(self.none_said),
                         window.iter().take(3).map(|&i| Span::Turn(i)).collect(),
                     ),
                 }

@@ -241,7 +241,8 @@ impl Ruleset {
         let mut entries = Vec::new();
         let mut examples = Vec::new();
         for spec in specs {
-            // The id and tip as reports carry them: a built-in rule's are `'static`.
+            // The id and tip as reports carry them: a built-in rule's are `'static`, a
+            // pack's interned (see `SharedStr`).
             let (info, rule, id, tip): (RuleInfo, Box<dyn Rule>, SharedStr, SharedStr) = match spec
             {
                 RuleSpec::Builtin {
@@ -271,7 +272,10 @@ impl Ruleset {
                             c.examples_fail.clone(),
                         ));
                     }
-                    let (id, tip) = (info.id.clone().into(), info.tip.clone().into());
+                    let (id, tip) = (
+                        SharedStr::Static(crate::report::intern(&info.id)),
+                        SharedStr::Static(crate::report::intern(&info.tip)),
+                    );
                     (
                         info,
                         Box::new(crate::custom::Custom::new(*c, &book).map_err(plain_err)?),
@@ -795,10 +799,10 @@ fn evidence(ctx: &Ctx<'_>, s: Span) -> Evidence {
 mod tests {
     use super::*;
 
-    /// A report points at a built-in rule's id and tip (no reference count to share
-    /// between threads); a pack's own rules are counted.
+    /// A report points at its rules' ids and tips (no reference count to share between
+    /// threads): the built-in rules' are `'static`, a pack's interned, once per text.
     #[test]
-    fn builtin_rule_text_is_static() {
+    fn rule_text_is_static_and_a_pack_s_is_interned() {
         let text = "Agent: Good morning, Acme, Jo speaking.\nCustomer: Hi, thanks. Bye.";
         let r = Ruleset::builtin()
             .unwrap()
@@ -812,8 +816,16 @@ mod tests {
         let rs = Ruleset::from_toml(pack, None).unwrap();
         let r = rs.score(text, &ScoreOptions::default()).unwrap();
         let f = r.finding("say-please").unwrap();
-        assert!(matches!(f.rule, SharedStr::Counted(_)), "{f:?}");
-        assert_eq!(&*f.tip, "Say please.");
+        let (SharedStr::Static(id), SharedStr::Static(tip)) = (&f.rule, &f.tip) else {
+            panic!("{f:?}")
+        };
+        assert_eq!((*id, *tip), ("say-please", "Say please."));
+        // The same pack compiled again points at the same text: nothing more is kept.
+        let again = Ruleset::from_toml(pack, None).unwrap();
+        let r2 = again.score(text, &ScoreOptions::default()).unwrap();
+        let f2 = r2.finding("say-please").unwrap();
+        assert!(std::ptr::eq(f.rule.as_ptr(), f2.rule.as_ptr()));
+        assert!(std::ptr::eq(f.tip.as_ptr(), f2.tip.as_ptr()));
         assert!(matches!(
             r.finding("greeting").unwrap().rule,
             SharedStr::Static(_)
