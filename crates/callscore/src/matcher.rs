@@ -1102,9 +1102,26 @@ impl<'a> Hits<'a> {
     /// All hits of a list, in text order.
     pub fn of(&self, list: ListId) -> &[Hit] {
         match self.full.get(list.0) {
-            Some(cell) => cell.get_or_init(|| self.compute(list.0, None)),
+            Some(cell) => match cell.get() {
+                Some(hits) => hits,
+                // (Most lists of a big pack have nothing in most calls: answered without
+                // filling their cell. A 200-rule pack asks about ~150 lists a call.)
+                None if self.nothing(list.0) => &[],
+                None => cell.get_or_init(|| self.compute(list.0, None)),
+            },
             None => &[],
         }
+    }
+
+    /// True when list `list` has no hits in the call, as [`Hits::compute`] would find: the
+    /// scan found none of its literals, no turn's scan skipped it, and it has no phrase to
+    /// run over the whole text.
+    fn nothing(&self, list: usize) -> bool {
+        let (runs, exact) = self.scan.of(list);
+        runs.is_empty()
+            && exact.is_empty()
+            && !self.one_sided(list)
+            && self.book.list_always.get(list).is_none_or(|a| a.is_empty())
     }
 
     /// Hits of a list within turn `turn`, in text order.
@@ -1536,9 +1553,13 @@ impl PhraseBook {
         for &(l, h) in out.exact.iter() {
             count(l, h.turn, 0, 1);
         }
-        for i in 1..at.len() {
-            at[i].runs += at[i - 1].runs;
-            at[i].exact += at[i - 1].exact;
+        // (Running sums in registers: a 200-rule pack has ~400 lists, and summing each
+        // entry into the next through memory was a seventh of its scan.)
+        let (mut runs_before, mut exact_before) = (0, 0);
+        for a in at.iter_mut() {
+            runs_before += a.runs;
+            exact_before += a.exact;
+            (a.runs, a.exact) = (runs_before, exact_before);
         }
         place.clear();
         place.extend(at.iter().map(|a| a.runs));
