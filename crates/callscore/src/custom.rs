@@ -193,10 +193,15 @@ fn party_has(ctx: &Ctx<'_>, p: Party, turn: usize) -> bool {
 }
 
 impl Custom {
-    fn hits_in(&self, ctx: &Ctx<'_>, list: Option<ListId>, turns: &[usize]) -> Vec<Hit> {
+    fn hits_in(
+        &self,
+        ctx: &Ctx<'_>,
+        list: Option<ListId>,
+        turns: impl IntoIterator<Item = usize>,
+    ) -> Vec<Hit> {
         let Some(list) = list else { return Vec::new() };
         let mut out = Vec::new();
-        for &i in turns {
+        for i in turns {
             let hits = ctx.hits.in_turn(list, i);
             if hits.is_empty() {
                 continue;
@@ -239,37 +244,46 @@ impl Rule for Custom {
             _ => {}
         }
         // The turns of the party the rule judges, in order.
-        let who = || (0..ctx.t.turns.len()).filter(|&i| party_has(ctx, s.who, i));
-        let window: Vec<usize> = match s.within {
-            Window::Anywhere => who().collect(),
-            Window::FirstTurns(n) => who().take(n).collect(),
-            Window::LastTurns(n) => {
-                let mut last: Vec<usize> = who().rev().take(n).collect();
-                last.reverse();
-                last
-            }
+        let n = ctx.t.turns.len();
+        let who = || (0..n).filter(|&i| party_has(ctx, s.who, i));
+        // Its window: the party's turns from `from` on, at most `limit` of them, and only
+        // those that start within `secs` of the call's first time when the rule counts
+        // seconds. (Walked where it is needed, not collected: a big pack's `require` rules
+        // fail most calls, and a list of turns each was a tenth of its allocations.)
+        let (from, limit, by_time) = match s.within {
+            Window::Anywhere => (0, usize::MAX, None),
+            Window::FirstTurns(k) => (0, k, None),
+            Window::LastTurns(k) => (who().rev().take(k).last().unwrap_or(n), usize::MAX, None),
             Window::FirstSeconds(secs) => {
-                let starts: Vec<f64> = ctx.t.turns.iter().filter_map(|t| t.start).collect();
-                let Some(first) = starts.iter().copied().reduce(f64::min) else {
+                let Some(first) = ctx.t.turns.iter().filter_map(|t| t.start).reduce(f64::min)
+                else {
                     return Outcome::na(
                         "The transcript has no times, which this rule's window needs.",
                     );
                 };
-                who()
-                    .filter(|&i| ctx.t.turns[i].start.is_some_and(|t| t - first <= secs))
-                    .collect()
+                (0, usize::MAX, Some((first, secs)))
             }
+        };
+        let in_time = |i: usize| {
+            by_time.is_none_or(|(first, secs): (f64, f64)| {
+                ctx.t.turns[i].start.is_some_and(|t| t - first <= secs)
+            })
+        };
+        let window = || {
+            (from..n)
+                .filter(move |&i| party_has(ctx, s.who, i) && in_time(i))
+                .take(limit)
         };
         match s.kind {
             Kind::Require => {
-                if window.is_empty() {
+                if window().next().is_none() {
                     return Outcome::na("Nobody the rule applies to speaks in its window.");
                 }
                 // (Not looked for turn by turn when the call has none of them at all.)
                 let first = if none(self.phrases) {
                     None
                 } else {
-                    self.hits_in(ctx, self.phrases, &window).first().copied()
+                    self.hits_in(ctx, self.phrases, window()).first().copied()
                 };
                 match first {
                     Some(h) => Outcome::pass(
@@ -278,12 +292,12 @@ impl Rule for Custom {
                     ),
                     None => Outcome::fail(
                         self.message.unwrap_or(self.none_said),
-                        window.iter().take(3).map(|&i| Span::Turn(i)).collect(),
+                        window().take(3).map(Span::Turn).collect(),
                     ),
                 }
             }
             Kind::Forbid => {
-                let hits = self.hits_in(ctx, self.phrases, &window);
+                let hits = self.hits_in(ctx, self.phrases, window());
                 if hits.is_empty() {
                     return Outcome::pass("No forbidden phrase was said.", Vec::new());
                 }
@@ -293,11 +307,11 @@ impl Rule for Custom {
             }
             Kind::Sequence => {
                 let who: Vec<usize> = who().collect();
-                let after = self.hits_in(ctx, self.after, &who);
+                let after = self.hits_in(ctx, self.after, who.iter().copied());
                 let Some(first_after) = after.first() else {
                     return Outcome::na("No `after` phrase was said.");
                 };
-                let before = self.hits_in(ctx, self.before, &who);
+                let before = self.hits_in(ctx, self.before, who.iter().copied());
                 match before.iter().find(|b| b.start < first_after.start) {
                     Some(b) => Outcome::pass(
                         format!(
@@ -321,10 +335,8 @@ impl Rule for Custom {
             }
             Kind::Respond => {
                 let who: Vec<usize> = who().collect();
-                let trig_turns: Vec<usize> = (0..ctx.t.turns.len())
-                    .filter(|&i| party_has(ctx, s.trigger_who, i))
-                    .collect();
-                let triggers = self.hits_in(ctx, self.trigger, &trig_turns);
+                let trig_turns = (0..n).filter(|&i| party_has(ctx, s.trigger_who, i));
+                let triggers = self.hits_in(ctx, self.trigger, trig_turns);
                 let mut judged = false;
                 let mut last_turn = None;
                 for t in &triggers {
@@ -333,13 +345,15 @@ impl Rule for Custom {
                     }
                     last_turn = Some(t.turn);
                     let from = who.partition_point(|&i| i <= t.turn);
-                    let replies: Vec<usize> =
-                        who[from..].iter().copied().take(s.next_turns).collect();
+                    let replies = &who[from..who.len().min(from.saturating_add(s.next_turns))];
                     if replies.is_empty() {
                         continue;
                     }
                     judged = true;
-                    if self.hits_in(ctx, self.phrases, &replies).is_empty() {
+                    if self
+                        .hits_in(ctx, self.phrases, replies.iter().copied())
+                        .is_empty()
+                    {
                         let mut ev = vec![ctx.span(t)];
                         ev.extend(replies.iter().map(|&i| Span::Turn(i)));
                         return self.fail(
@@ -397,5 +411,98 @@ impl CheckResult {
     /// True when every example came out as declared.
     pub fn ok(&self) -> bool {
         self.failures.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Ruleset, ScoreOptions, Status};
+
+    /// A `require` rule judges the agent's turns its window names, and when none of its
+    /// phrases was said there, points at (up to three of) them.
+    #[test]
+    fn windows_judge_the_turns_they_name() {
+        // The agent speaks in turns 0, 2, 4 and 6; "check your order" in turn 2, at 20 s.
+        let timed = "[00:01] Agent: Good morning, Acme.\n[00:05] Customer: Hi, my order is late.\n\
+                     [00:20] Agent: Let me check your order.\n[00:40] Customer: Thanks.\n\
+                     [00:50] Agent: Anything else?\n[01:00] Customer: No, bye.\n\
+                     [01:05] Agent: Goodbye.";
+        let untimed = "Agent: Good morning, Acme.\nCustomer: Hi.\nAgent: Let me check your order.";
+        let cases: &[(&str, &str, &str, Status, &[usize])] = &[
+            (
+                "first-1",
+                "first_turns = 1",
+                "check your order",
+                Status::Fail,
+                &[0],
+            ),
+            (
+                "first-2",
+                "first_turns = 2",
+                "check your order",
+                Status::Pass,
+                &[2],
+            ),
+            (
+                "last-2",
+                "last_turns = 2",
+                "check your order",
+                Status::Fail,
+                &[4, 6],
+            ),
+            (
+                "last-3",
+                "last_turns = 3",
+                "check your order",
+                Status::Pass,
+                &[2],
+            ),
+            (
+                "last-0",
+                "last_turns = 0",
+                "check your order",
+                Status::NotApplicable,
+                &[],
+            ),
+            (
+                "secs-10",
+                "first_seconds = 10",
+                "check your order",
+                Status::Fail,
+                &[0],
+            ),
+            (
+                "secs-19",
+                "first_seconds = 19",
+                "check your order",
+                Status::Pass,
+                &[2],
+            ),
+            ("anywhere", "", "not said at all", Status::Fail, &[0, 2, 4]),
+        ];
+        let mut pack = String::from("[pack]\nname = \"windows\"\n");
+        for (id, within, phrase, _, _) in cases {
+            let within = if within.is_empty() {
+                String::new()
+            } else {
+                format!("within = {{ {within} }}\n")
+            };
+            pack.push_str(&format!(
+                "\n[[rule]]\nid = \"{id}\"\nkind = \"require\"\n{within}phrases = [\"{phrase}\"]\n"
+            ));
+        }
+        let rs = Ruleset::from_toml(&pack, None).unwrap();
+        let report = rs.score(timed, &ScoreOptions::default()).unwrap();
+        for (id, _, _, status, turns) in cases {
+            let f = report.finding(id).unwrap();
+            let got: Vec<usize> = f.evidence.iter().filter_map(|e| e.turn).collect();
+            assert_eq!((f.status, got.as_slice()), (*status, *turns), "{id}: {f:?}");
+        }
+        // A window in seconds needs times: without them the rule does not apply.
+        let report = rs.score(untimed, &ScoreOptions::default()).unwrap();
+        let f = report.finding("secs-10").unwrap();
+        assert_eq!(f.status, Status::NotApplicable);
+        assert!(f.message.contains("no times"), "{f:?}");
+        assert_eq!(report.finding("first-2").unwrap().status, Status::Pass);
     }
 }
