@@ -512,32 +512,36 @@ impl Ruleset {
                 .filter(|o| !o.is_empty())
                 .collect(),
         };
-        let mut findings = Vec::with_capacity(self.rules.len());
         let (mut passed_w, mut applicable_w, mut critical_fail) = (0u32, 0u32, false);
-        for e in &self.rules {
-            let o = e.rule.check(&ctx);
-            match o.status {
-                Status::Pass => {
-                    passed_w += e.info.weight;
-                    applicable_w += e.info.weight;
+        // (Collected, not pushed: each finding is written once, where it goes.)
+        let findings: Vec<Finding> = self
+            .rules
+            .iter()
+            .map(|e| {
+                let o = e.rule.check(&ctx);
+                match o.status {
+                    Status::Pass => {
+                        passed_w += e.info.weight;
+                        applicable_w += e.info.weight;
+                    }
+                    Status::Fail => {
+                        applicable_w += e.info.weight;
+                        critical_fail |= e.info.critical;
+                    }
+                    Status::NotApplicable => {}
                 }
-                Status::Fail => {
-                    applicable_w += e.info.weight;
-                    critical_fail |= e.info.critical;
+                Finding {
+                    rule: e.id.clone(),
+                    status: o.status,
+                    weight: e.info.weight,
+                    critical: e.info.critical,
+                    message: o.message,
+                    tip: e.tip.clone(),
+                    evidence: o.evidence.iter().map(|&s| evidence(&ctx, s)).collect(),
+                    missing: o.missing,
                 }
-                Status::NotApplicable => {}
-            }
-            findings.push(Finding {
-                rule: e.id.clone(),
-                status: o.status,
-                weight: e.info.weight,
-                critical: e.info.critical,
-                message: o.message,
-                tip: e.tip.clone(),
-                evidence: o.evidence.iter().map(|&s| evidence(&ctx, s)).collect(),
-                missing: o.missing,
-            });
-        }
+            })
+            .collect();
         let pass_mark = opts.pass_mark.unwrap_or(self.pass_mark);
         let score = report::score(passed_w, applicable_w);
         let stats = stats(&t, &folded);
