@@ -2,12 +2,14 @@
 //!
 //! The listing is the one thing the command holds for every input at once (reports stream
 //! out a chunk at a time), so it is kept compact: each directory's path once, and every
-//! file's name as bytes in one shared buffer, 16 bytes a file besides its name. At its
-//! peak, while a directory's names are sorted on the side and the buffers grow, listing
-//! takes about 130 bytes a file: peak resident memory of listing alone (no transparent
-//! huge pages) 5.5 MB for 10,000 generated files and 17.5 MB for 100,000. With a `PathBuf`
-//! per file, and a file name and a path per directory entry while sorting, it took about
-//! 190: 7.2 and 24.4 MB (and the listing of STAR's 6,028 files was ~1 ms slower).
+//! file's name as bytes in one shared buffer, 16 bytes a file besides its name (room for
+//! a directory's entries is made exactly when they outnumber what is listed already, so a
+//! single large directory leaves no slack). At its peak, while a directory's names are
+//! sorted on the side, listing takes about 100 bytes a file: peak resident memory of
+//! listing alone (no transparent huge pages) 5.5 MB for 10,000 generated files and 14.2
+//! MB for 100,000. With a `PathBuf` per file, and a file name and a path per directory
+//! entry while sorting, it took about 190: 7.2 and 24.4 MB (and the listing of STAR's
+//! 6,028 files was ~1 ms slower).
 //!
 //! A directory's entries are taken in name order, files and subdirectories alike (a
 //! subdirectory's files come where its name sorts), hidden entries (`.name`) skipped, and
@@ -130,6 +132,21 @@ impl Inputs {
         });
     }
 
+    /// Make room for `items` more inputs whose names take `bytes`: exactly when they are
+    /// at least as many as the listing holds already (one large directory is listed
+    /// without the slack of doubling its buffers), else as a `Vec` grows.
+    fn reserve(&mut self, items: usize, bytes: usize) {
+        fn room<T>(v: &mut Vec<T>, extra: usize) {
+            if extra >= v.len() {
+                v.reserve_exact(extra);
+            } else {
+                v.reserve(extra);
+            }
+        }
+        room(&mut self.items, items);
+        room(&mut self.names, bytes);
+    }
+
     /// Append a directory to walk from; its index, or `None` when there are too many to
     /// number (its files are then kept with their whole paths).
     fn add_dir(&mut self, dir: PathBuf) -> Option<u32> {
@@ -191,7 +208,7 @@ fn walk(dir: &Path, inputs: &mut Inputs, failures: &mut Vec<Failure>) {
     // directory: the same order as by path, without comparing paths component by
     // component, which was most of listing 6,000 files).
     let mut names: Vec<u8> = Vec::new();
-    let mut entries: Vec<(usize, usize, Entry)> = Vec::new();
+    let mut entries: Vec<(usize, u32, Entry)> = Vec::new();
     for e in rd.flatten() {
         let name = e.file_name();
         let bytes = name.as_encoded_bytes();
@@ -212,15 +229,20 @@ fn walk(dir: &Path, inputs: &mut Inputs, failures: &mut Vec<Failure>) {
                 continue;
             }
         }
-        let start = names.len();
+        // (No name is 4 GB long; one that were would be skipped, not cut.)
+        let Ok(len) = u32::try_from(bytes.len()) else {
+            continue;
+        };
+        entries.push((names.len(), len, entry));
         names.extend_from_slice(bytes);
-        entries.push((start, names.len(), entry));
     }
-    entries.sort_unstable_by(|a, b| names[a.0..a.1].cmp(&names[b.0..b.1]));
+    let name_of = |&(start, len, _): &(usize, u32, Entry)| &names[start..start + len as usize];
+    entries.sort_unstable_by(|a, b| name_of(a).cmp(name_of(b)));
     let here = inputs.add_dir(dir.to_path_buf());
-    for (start, end, entry) in entries {
-        // SAFETY: `names[start..end]` is one `OsStr::as_encoded_bytes` output, whole.
-        let name = unsafe { OsStr::from_encoded_bytes_unchecked(&names[start..end]) };
+    inputs.reserve(entries.len(), names.len());
+    for e @ &(_, _, entry) in &entries {
+        // SAFETY: `name_of(e)` is one `OsStr::as_encoded_bytes` output, whole.
+        let name = unsafe { OsStr::from_encoded_bytes_unchecked(name_of(e)) };
         match (entry, here) {
             (Entry::Dir, _) => walk(&dir.join(name), inputs, failures),
             (Entry::File { regular }, Some(d)) => {
