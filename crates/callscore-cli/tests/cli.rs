@@ -92,6 +92,9 @@ fn text_scorecard_quotes_evidence_and_tips() {
     );
     assert!(s.contains("tip: Promise only what you control"), "{s}");
     assert!(s.contains("missing: number, company"), "{s}");
+    // The columns line up: rule ids are padded, whatever their length.
+    assert!(s.contains("  PASS greeting                10  "), "{s}");
+    assert!(s.contains("  PASS no-hang-up            ! 15  "), "{s}");
 }
 
 #[test]

@@ -57,8 +57,9 @@ impl std::fmt::Debug for SharedStr {
 }
 
 impl std::fmt::Display for SharedStr {
+    /// As a `str` is shown, width and alignment included (`{:<22}` pads a rule id).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self)
+        f.pad(self)
     }
 }
 
@@ -444,6 +445,20 @@ mod tests {
             SharedStr::from(Arc::<str>::from("x")),
             SharedStr::Static("x")
         );
+    }
+
+    /// Shown as a `str` is: a scorecard pads rule ids to line its columns up.
+    #[test]
+    fn shared_text_is_padded_like_a_str() {
+        for s in [
+            SharedStr::Static("greeting"),
+            SharedStr::from("greeting".to_string()),
+        ] {
+            assert_eq!(
+                format!("[{s:<12}][{s:>10}][{s}]"),
+                "[greeting    ][  greeting][greeting]"
+            );
+        }
     }
 
     #[test]
