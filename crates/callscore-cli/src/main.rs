@@ -15,6 +15,7 @@
 //! in turn.
 
 use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use callscore::{Error, Format, Report, Ruleset, ScoreOptions, Status};
@@ -31,7 +32,6 @@ mod order;
 mod render;
 
 use inputs::{gather, Input};
-use std::path::Path;
 
 /// Score transcribed phone calls against call-etiquette rules.
 #[derive(Parser, Debug)]
@@ -428,10 +428,7 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
         for start in (0..inputs.len()).step_by(CHUNK) {
             let end = inputs.len().min(start + CHUNK);
             for i in start..end {
-                let path = inputs.get(i).path();
-                let path = path.as_deref();
-                let r = read_input(path, &opts.limits)
-                    .and_then(|b| score_one(ruleset, path, &b, &opts));
+                let r = score_input(ruleset, inputs.get(i), None, &opts);
                 emit(&mut out, &[done(r)])?;
             }
             chunk_written(&mut out, end - start)?;
@@ -447,15 +444,10 @@ fn score(args: ScoreArgs) -> Result<u8, String> {
             .map(|r| std::sync::Mutex::new(Some(r)))
             .collect();
         let work = |i: usize| {
-            let path = inputs.get(i).path();
-            let path = path.as_deref();
             let read = early
                 .get(i)
                 .and_then(|slot| slot.lock().unwrap_or_else(|p| p.into_inner()).take());
-            let r = read
-                .unwrap_or_else(|| read_input(path, &opts.limits))
-                .and_then(|b| score_one(ruleset, path, &b, &opts));
-            done(r)
+            done(score_input(ruleset, inputs.get(i), read, &opts))
         };
         order::ordered(
             inputs.len(),
@@ -565,6 +557,19 @@ fn read_opened(
         .read_to_end(&mut b)
         .map_err(|e| io_failure(path, format!("cannot read {}: {e}", source(path))))?;
     Ok(b)
+}
+
+/// Read (unless `read` already holds its bytes) and score one input.
+fn score_input(
+    ruleset: &Ruleset,
+    input: Input<'_>,
+    read: Option<Bytes>,
+    opts: &ScoreOptions,
+) -> Result<Report, Failure> {
+    let path = input.path();
+    let path = path.as_deref();
+    read.unwrap_or_else(|| read_input(path, &opts.limits))
+        .and_then(|b| score_one(ruleset, path, &b, opts))
 }
 
 /// Score one input's bytes.

@@ -218,7 +218,11 @@ impl Custom {
 
     /// A fail with the rule's own message, else `default()` (made only then: most
     /// rules of a big pack fail every call that does not say their phrases).
-    fn fail(&self, default: impl FnOnce() -> String, evidence: Vec<Span>) -> Outcome {
+    fn fail<M: Into<std::borrow::Cow<'static, str>>>(
+        &self,
+        default: impl FnOnce() -> M,
+        evidence: Vec<Span>,
+    ) -> Outcome {
         match self.message {
             Some(m) => Outcome::fail(m, evidence),
             None => Outcome::fail(default(), evidence),
@@ -290,8 +294,8 @@ impl Rule for Custom {
                         format!("Said: \"{}\".", ctx.quote(ctx.span(&h))),
                         vec![ctx.span(&h)],
                     ),
-                    None => Outcome::fail(
-                        self.message.unwrap_or(self.none_said),
+                    None => self.fail(
+                        || self.none_said,
                         window().take(3).map(Span::Turn).collect(),
                     ),
                 }
